@@ -1,0 +1,13 @@
+package dev.idempotency.gateway.core;
+
+/** The outcome of {@link IdempotencyStore#begin}. */
+public sealed interface BeginResult {
+
+    /** The key was free and now belongs to this request. */
+    record Claimed(long fencingToken) implements BeginResult {
+    }
+
+    /** Another request got there first; this is what it left. */
+    record Existing(IdempotencyRecord record) implements BeginResult {
+    }
+}

@@ -1,0 +1,43 @@
+package dev.idempotency.gateway.core;
+
+import java.time.Duration;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Keeps one {@link IdempotencyRecord} per {@link ScopedKey}. Every operation is atomic for its key,
+ * across every gateway instance that shares the store.
+ *
+ * <p>Operations fail with {@link StoreUnavailableException} when the store cannot be reached; they
+ * never hang longer than the store's configured timeout.
+ */
+public interface IdempotencyStore {
+
+    /**
+     * Claims the key for a new request, or returns what is already there.
+     * @param key the scoped key
+     * @param claim the in-flight record to store if the key is free
+     * @param lease how long the claim holds without {@link #renew renewal}; separate from the
+     * result's time to live, so a crashed owner blocks a key only briefly
+     * @return {@link BeginResult.Claimed} if the key was free, else {@link BeginResult.Existing}
+     */
+    Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease);
+
+    /**
+     * Stores the completed record of the request that holds its fencing token. Refused when another
+     * owner has taken the key since (the lease ran out and someone else claimed it) or a result is
+     * already stored; accepted when the lease ran out and nobody claimed the key, because the
+     * upstream did execute and its result is the truth.
+     * @return whether the result was stored
+     */
+    Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl);
+
+    /** Frees the key if {@code fencingToken} still holds it in flight, so the client may retry. */
+    Mono<Void> release(ScopedKey key, long fencingToken);
+
+    /**
+     * Extends the in-flight lease of the current owner.
+     * @return {@code false} if the token no longer holds the key
+     */
+    Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease);
+}

@@ -1,0 +1,129 @@
+package dev.idempotency.gateway.core;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * A compact binary form of {@link IdempotencyRecord}, one value per record.
+ *
+ * <pre>
+ * offset  size  field
+ *   0      1    format version (1)
+ *   1      1    state (0 in flight, 1 completed)
+ *   2      8    fencing token, big-endian
+ *  10     32    request fingerprint
+ *  42      8    created at, epoch milliseconds
+ *  -- completed records only --
+ *  50      2    status
+ *  52      2    header count, then per header: u16 name length, name, u16 value length, value (UTF-8)
+ *   .      4    body length, then the body bytes
+ * </pre>
+ *
+ * The fixed header lets the Redis Lua scripts check state and token with {@code string.byte} and
+ * {@code string.sub} without decoding the rest.
+ */
+public final class RecordCodec {
+
+    public static final byte VERSION = 1;
+
+    /** Lua-visible layout: 1-based positions of the state byte and the token. */
+    public static final int STATE_OFFSET = 1;
+
+    public static final int TOKEN_OFFSET = 2;
+
+    public static final int TOKEN_LENGTH = Long.BYTES;
+
+    private static final int FIXED_LENGTH = 2 + Long.BYTES + RequestFingerprint.LENGTH + Long.BYTES;
+
+    private RecordCodec() {
+    }
+
+    public static byte[] encode(IdempotencyRecord record) {
+        StoredResponse response = record.response();
+        byte[][] headerBytes = response == null ? new byte[0][] : headerBytes(response);
+        int length = FIXED_LENGTH;
+        if (response != null) {
+            length += 2 + 2 + 4 + response.bodyLength();
+            for (byte[] bytes : headerBytes) {
+                length += 2 + bytes.length;
+            }
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        buffer.put(VERSION);
+        buffer.put((byte) record.state().ordinal());
+        buffer.putLong(record.fencingToken());
+        buffer.put(record.fingerprint().toBytes());
+        buffer.putLong(record.createdAt().toEpochMilli());
+        if (response != null) {
+            buffer.putShort((short) response.status());
+            buffer.putShort((short) response.headers().size());
+            for (byte[] bytes : headerBytes) {
+                buffer.putShort((short) bytes.length);
+                buffer.put(bytes);
+            }
+            buffer.putInt(response.bodyLength());
+            buffer.put(response.bodyUnsafe());
+        }
+        return buffer.array();
+    }
+
+    private static byte[][] headerBytes(StoredResponse response) {
+        byte[][] result = new byte[response.headers().size() * 2][];
+        int i = 0;
+        for (StoredResponse.Header header : response.headers()) {
+            result[i++] = checkedLength(header.name().getBytes(StandardCharsets.UTF_8));
+            result[i++] = checkedLength(header.value().getBytes(StandardCharsets.UTF_8));
+        }
+        return result;
+    }
+
+    private static byte[] checkedLength(byte[] bytes) {
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("A header name or value is longer than 65535 bytes");
+        }
+        return bytes;
+    }
+
+    public static IdempotencyRecord decode(byte[] bytes) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            byte version = buffer.get();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("Unknown record format version " + version);
+            }
+            IdempotencyRecord.State state = IdempotencyRecord.State.values()[buffer.get()];
+            long token = buffer.getLong();
+            byte[] fingerprint = new byte[RequestFingerprint.LENGTH];
+            buffer.get(fingerprint);
+            Instant createdAt = Instant.ofEpochMilli(buffer.getLong());
+            IdempotencyRecord record = IdempotencyRecord.inFlight(token, RequestFingerprint.fromBytes(fingerprint), createdAt);
+            if (state == IdempotencyRecord.State.IN_FLIGHT) {
+                return record;
+            }
+            StoredResponse.Builder response = StoredResponse.builder(Short.toUnsignedInt(buffer.getShort()));
+            int headerCount = Short.toUnsignedInt(buffer.getShort());
+            for (int i = 0; i < headerCount; i++) {
+                response.header(readString(buffer), readString(buffer));
+            }
+            byte[] body = new byte[buffer.getInt()];
+            buffer.get(body);
+            return record.complete(response.body(body).build());
+        }
+        catch (BufferUnderflowException | ArrayIndexOutOfBoundsException | NegativeArraySizeException ex) {
+            throw new IllegalArgumentException("Truncated or corrupt idempotency record", ex);
+        }
+    }
+
+    private static String readString(ByteBuffer buffer) {
+        byte[] bytes = new byte[Short.toUnsignedInt(buffer.getShort())];
+        buffer.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The token as the 8 bytes the Lua scripts compare. */
+    public static byte[] tokenBytes(long token) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(token).array();
+    }
+}

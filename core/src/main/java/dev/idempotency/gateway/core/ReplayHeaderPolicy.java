@@ -1,0 +1,53 @@
+package dev.idempotency.gateway.core;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Decides which upstream response headers are stored and replayed. Never replayed: hop-by-hop
+ * fields (RFC 9110 section 7.6.1) and any the {@code Connection} field names, framing fields the
+ * replay recomputes, {@code Set-Cookie} (a session must not be handed out twice), {@code Date}
+ * (a replay is a new message) and rate-limit fields (they describe the moment of the first request).
+ */
+public final class ReplayHeaderPolicy {
+
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+    private static final Set<String> NEVER_REPLAYED = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "set-cookie", "set-cookie2", "date", "ratelimit", "ratelimit-policy", "ratelimit-limit",
+            "ratelimit-remaining", "ratelimit-reset", "retry-after", "idempotent-replayed");
+
+    private static final String RATE_LIMIT_PREFIX = "x-ratelimit-";
+
+    private static final ReplayHeaderPolicy DEFAULT = new ReplayHeaderPolicy(Set.of());
+
+    private final Set<String> alsoExcluded;
+
+    private ReplayHeaderPolicy(Set<String> alsoExcluded) {
+        this.alsoExcluded = alsoExcluded;
+    }
+
+    public static ReplayHeaderPolicy defaults() {
+        return DEFAULT;
+    }
+
+    /** The default policy plus header names a route adds (case-insensitive). */
+    public static ReplayHeaderPolicy excluding(Collection<String> headerNames) {
+        Set<String> lowerCase = new TreeSet<>();
+        headerNames.forEach(name -> lowerCase.add(name.toLowerCase(Locale.ROOT)));
+        return new ReplayHeaderPolicy(Set.copyOf(lowerCase));
+    }
+
+    /**
+     * @param name a header name
+     * @param connectionTokens the lower-case tokens of the response's {@code Connection} field
+     */
+    public boolean isReplayable(String name, Set<String> connectionTokens) {
+        String lowerCase = name.toLowerCase(Locale.ROOT);
+        return !NEVER_REPLAYED.contains(lowerCase) && !lowerCase.startsWith(RATE_LIMIT_PREFIX)
+                && !this.alsoExcluded.contains(lowerCase) && !connectionTokens.contains(lowerCase);
+    }
+}

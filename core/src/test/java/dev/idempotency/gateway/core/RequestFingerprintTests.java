@@ -1,0 +1,49 @@
+package dev.idempotency.gateway.core;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class RequestFingerprintTests {
+
+    private static RequestFingerprint of(String method, String path, String query, String body) {
+        return RequestFingerprint.builder()
+            .part("method", method)
+            .part("path", path)
+            .part("query", query)
+            .part("body", body.getBytes(StandardCharsets.UTF_8))
+            .build();
+    }
+
+    @Test
+    void sameRequestSameFingerprint() {
+        assertThat(of("POST", "/orders", null, "{}")).isEqualTo(of("POST", "/orders", null, "{}"))
+            .hasSameHashCodeAs(of("POST", "/orders", null, "{}"));
+    }
+
+    @Test
+    void everyPartCounts() {
+        RequestFingerprint base = of("POST", "/orders", "a=1", "{}");
+        assertThat(of("PATCH", "/orders", "a=1", "{}")).isNotEqualTo(base);
+        assertThat(of("POST", "/orders/1", "a=1", "{}")).isNotEqualTo(base);
+        assertThat(of("POST", "/orders", "a=2", "{}")).isNotEqualTo(base);
+        assertThat(of("POST", "/orders", "a=1", "{ }")).isNotEqualTo(base);
+    }
+
+    @Test
+    void bytesCannotMoveBetweenParts() {
+        assertThat(of("POST", "/a", "b", "")).isNotEqualTo(of("POST", "/ab", "", ""));
+        assertThat(of("POST", "/a", "", "b")).isNotEqualTo(of("POST", "/a", "b", ""));
+    }
+
+    @Test
+    void roundTripsThroughBytes() {
+        RequestFingerprint fingerprint = of("POST", "/orders", null, "{}");
+        assertThat(RequestFingerprint.fromBytes(fingerprint.toBytes())).isEqualTo(fingerprint);
+        assertThat(fingerprint.toHex()).hasSize(64);
+        assertThatIllegalArgumentException().isThrownBy(() -> RequestFingerprint.fromBytes(new byte[31]));
+    }
+}
