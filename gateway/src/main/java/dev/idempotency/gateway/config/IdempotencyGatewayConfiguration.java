@@ -1,0 +1,95 @@
+package dev.idempotency.gateway.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import reactor.core.publisher.Mono;
+
+import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
+import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
+import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
+import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
+import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
+
+/** Wires the store, the client identity and the Idempotency filter factory. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(IdempotencyProperties.class)
+public class IdempotencyGatewayConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ClientIdentityResolver clientIdentityResolver(IdempotencyProperties properties) {
+        return new HeaderClientIdentityResolver(properties.getClientIdentity().getHeader());
+    }
+
+    /** For Spring Cloud Gateway's own RequestRateLimiter: {@code key-resolver: "#{@clientIdKeyResolver}"}. */
+    @Bean
+    KeyResolver clientIdKeyResolver(ClientIdentityResolver clientIdentityResolver) {
+        return exchange -> clientIdentityResolver.resolveCached(exchange).flatMap(Mono::justOrEmpty);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "memory", matchIfMissing = true)
+    IdempotencyStore inMemoryIdempotencyStore(IdempotencyProperties properties) {
+        return new InMemoryIdempotencyStore(properties.getMemory().getMaxEntries());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
+    IdempotencyStore redisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
+            IdempotencyProperties properties) {
+        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+    }
+
+    /**
+     * With Redis down, Lettuce would queue commands until its timeout; rejecting them at once turns
+     * an outage into a fast 503 instead of requests piling up.
+     */
+    @Bean
+    LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
+        return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    }
+
+    /**
+     * Lettuce backs off reconnects up to 30 s; capped at 2 s, the gateway serves again within
+     * about two seconds of Redis coming back.
+     */
+    @Bean
+    ClientResourcesBuilderCustomizer quickReconnect() {
+        return resources -> resources.reconnectDelay(
+                Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS));
+    }
+
+    @Bean
+    IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store,
+            ClientIdentityResolver clientIdentityResolver, IdempotencyProperties properties, Clock clock) {
+        return new IdempotencyGatewayFilterFactory(store, clientIdentityResolver, properties.getDefaults(), clock);
+    }
+
+    @Bean
+    ProblemErrorWebExceptionHandler problemErrorWebExceptionHandler() {
+        return new ProblemErrorWebExceptionHandler();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.idempotency.gateway.identity;
+
+import java.util.Optional;
+
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Finds who sent a request. The identity scopes every idempotency key and rate-limit bucket, so it
+ * must come from something the client cannot choose freely (a header an authenticating proxy
+ * sets, a verified credential).
+ */
+@FunctionalInterface
+public interface ClientIdentityResolver {
+
+    /** The exchange attribute under which the resolved identity is cached for later filters. */
+    String IDENTITY_ATTRIBUTE = ClientIdentityResolver.class.getName() + ".identity";
+
+    /** @return the client's identity, or empty when the request carries none */
+    Mono<Optional<String>> resolve(ServerWebExchange exchange);
+
+    /** Resolves once per exchange: the rate limiter and the idempotency filter ask the same question. */
+    default Mono<Optional<String>> resolveCached(ServerWebExchange exchange) {
+        Optional<String> cached = exchange.getAttribute(IDENTITY_ATTRIBUTE);
+        if (cached != null) {
+            return Mono.just(cached);
+        }
+        return resolve(exchange).doOnNext(identity -> exchange.getAttributes().put(IDENTITY_ATTRIBUTE, identity));
+    }
+}

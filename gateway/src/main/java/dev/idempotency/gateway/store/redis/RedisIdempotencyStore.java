@@ -1,0 +1,98 @@
+package dev.idempotency.gateway.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.idempotency.gateway.core.BeginResult;
+import dev.idempotency.gateway.core.IdempotencyRecord;
+import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.RecordCodec;
+import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.StoreUnavailableException;
+
+/**
+ * Keeps records in Redis, one string key per record in {@link RecordCodec}'s binary form, so each
+ * operation is one Lua script on one key: one round trip, atomic, and valid on Redis Cluster.
+ * Scripts run by {@code EVALSHA}, falling back to {@code EVAL} once after a Redis restart.
+ */
+public class RedisIdempotencyStore implements IdempotencyStore {
+
+    private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class);
+
+    private static final Script<Long> COMPLETE = new Script<>("complete", Long.class);
+
+    private static final Script<Long> RELEASE = new Script<>("release", Long.class);
+
+    private static final Script<Long> RENEW = new Script<>("renew", Long.class);
+
+    private final ReactiveRedisTemplate<String, byte[]> redis;
+
+    private final String keyPrefix;
+
+    public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
+        RedisSerializationContext<String, byte[]> context = RedisSerializationContext
+            .<String, byte[]>newSerializationContext(RedisSerializer.string())
+            .value(RedisSerializer.byteArray())
+            .build();
+        this.redis = new ReactiveRedisTemplate<>(connectionFactory, context);
+        this.keyPrefix = keyPrefix;
+    }
+
+    @Override
+    public Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
+        return run(BEGIN, key, RecordCodec.encode(claim), millis(lease))
+            .<BeginResult>map(existing -> new BeginResult.Existing(RecordCodec.decode(existing)))
+            .defaultIfEmpty(new BeginResult.Claimed(claim.fencingToken()));
+    }
+
+    @Override
+    public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
+        return run(COMPLETE, key, RecordCodec.tokenBytes(completed.fencingToken()), RecordCodec.encode(completed),
+                millis(ttl))
+            .map(stored -> stored == 1L);
+    }
+
+    @Override
+    public Mono<Void> release(ScopedKey key, long fencingToken) {
+        return run(RELEASE, key, RecordCodec.tokenBytes(fencingToken)).then();
+    }
+
+    @Override
+    public Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease) {
+        return run(RENEW, key, RecordCodec.tokenBytes(fencingToken), millis(lease)).map(renewed -> renewed == 1L);
+    }
+
+    /** The Redis key of a record; public for operators' tools and tests. */
+    public String redisKey(ScopedKey key) {
+        return this.keyPrefix + key.storageId();
+    }
+
+    private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {
+        Flux<T> results = this.redis.execute(script.redisScript(), List.of(redisKey(key)), List.of(args));
+        return results.next()
+            .onErrorMap(ex -> new StoreUnavailableException(
+                    "Redis did not run the " + script.name() + " script: " + ex.getMessage(), ex));
+    }
+
+    private static byte[] millis(Duration duration) {
+        return Long.toString(Math.max(1, duration.toMillis())).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A Lua script kept beside this class as {@code <name>.lua}. */
+    private record Script<T>(String name, RedisScript<T> redisScript) {
+
+        Script(String name, Class<T> resultType) {
+            this(name, RedisScript.of(new ClassPathResource(name + ".lua", RedisIdempotencyStore.class), resultType));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.idempotency.gateway.web;
+
+import java.util.Arrays;
+import java.util.Set;
+
+import org.reactivestreams.Publisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.idempotency.gateway.core.ReplayHeaderPolicy;
+import dev.idempotency.gateway.core.StoredResponse;
+import dev.idempotency.gateway.web.problem.Problem;
+import dev.idempotency.gateway.web.problem.ProblemType;
+
+/**
+ * Sees the upstream's response on its way to the client and settles the key with it. A body up
+ * to the limit is held back until the result is stored, so a client that got the response and
+ * retries at once gets the replay, never a 409. A larger or streamed body goes straight through
+ * and the key is marked executed-but-not-replayable: it is never executed twice.
+ *
+ * <p>Spring Cloud Gateway's {@code NettyWriteResponseFilter} writes through {@link #writeWith} or,
+ * for streaming media types, {@link #writeAndFlushWith}; both are covered.
+ */
+final class CapturingResponse extends ServerHttpResponseDecorator {
+
+    private final KeyLease lease;
+
+    private final Set<Integer> releaseStatuses;
+
+    private final int maxBodyBytes;
+
+    private final ReplayHeaderPolicy headerPolicy;
+
+    private final String requestPath;
+
+    private volatile boolean settled;
+
+    CapturingResponse(ServerHttpResponse delegate, KeyLease lease, Set<Integer> releaseStatuses, long maxBodyBytes,
+            ReplayHeaderPolicy headerPolicy, String requestPath) {
+        super(delegate);
+        this.lease = lease;
+        this.releaseStatuses = releaseStatuses;
+        this.maxBodyBytes = (int) Math.min(maxBodyBytes, Integer.MAX_VALUE - 8);
+        this.headerPolicy = headerPolicy;
+        this.requestPath = requestPath;
+    }
+
+    /** Whether the upstream's response reached this decorator (and the key was settled with it). */
+    boolean isSettled() {
+        return this.settled;
+    }
+
+    @Override
+    public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+        this.settled = true;
+        int status = status();
+        getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
+        if (this.releaseStatuses.contains(status)) {
+            return this.lease.release().then(super.writeWith(body));
+        }
+        BodyCapture capture = new BodyCapture(this.maxBodyBytes);
+        Flux<DataBuffer> held = Flux.from(body)
+            .concatMap(buffer -> capture(capture, buffer, status))
+            .concatWith(Mono.defer(() -> capture.overflowed() ? Mono.empty() : storeThenEmit(status, capture.bytes())))
+            .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+        return super.writeWith(held);
+    }
+
+    private Publisher<DataBuffer> capture(BodyCapture capture, DataBuffer buffer, int status) {
+        if (capture.overflowed()) {
+            return Mono.just(buffer);
+        }
+        if (capture.append(buffer)) {
+            return Mono.empty();
+        }
+        // Past the limit: settle the key, then stream what was held and everything after it.
+        return this.lease.complete(notReplayable(status, "is larger than the route's maxResponseBodySize"))
+            .thenMany(Flux.just(DataBufferFactories.wrap(capture.bytes()), buffer));
+    }
+
+    private Mono<DataBuffer> storeThenEmit(int status, byte[] body) {
+        return this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), body, this.headerPolicy))
+            .then(Mono.fromSupplier(() -> body.length == 0 ? null : DataBufferFactories.wrap(body)));
+    }
+
+    @Override
+    public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+        this.settled = true;
+        int status = status();
+        getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
+        Mono<Void> settle = this.releaseStatuses.contains(status) ? this.lease.release()
+                : this.lease.complete(notReplayable(status, "was streamed"));
+        return settle.then(super.writeAndFlushWith(body));
+    }
+
+    @Override
+    public Mono<Void> setComplete() {
+        if (this.settled) {
+            return super.setComplete();
+        }
+        this.settled = true;
+        int status = status();
+        getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
+        Mono<Void> settle = this.releaseStatuses.contains(status) ? this.lease.release()
+                : this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), new byte[0], this.headerPolicy));
+        return settle.then(super.setComplete());
+    }
+
+    private int status() {
+        HttpStatusCode status = getStatusCode();
+        return status != null ? status.value() : 200;
+    }
+
+    private StoredResponse notReplayable(int status, String why) {
+        Problem problem = Problem.of(ProblemType.RESPONSE_NOT_REPLAYABLE, "The request was executed once; its response (status "
+                + status + ") " + why + " and was not stored. Look up the result in the service; do not resend it with a new key unless it is missing.")
+            .withExtension("originalStatus", status);
+        return StoredResponses.fromProblem(problem, this.requestPath);
+    }
+
+    /** Copies body bytes up to a limit, releasing each buffer it copies. */
+    private static final class BodyCapture {
+
+        private final int limit;
+
+        private byte[] bytes = new byte[0];
+
+        private int length;
+
+        private boolean overflowed;
+
+        BodyCapture(int limit) {
+            this.limit = limit;
+        }
+
+        /** @return {@code false}, without consuming the buffer, if it does not fit */
+        boolean append(DataBuffer buffer) {
+            int readable = buffer.readableByteCount();
+            if (this.length + readable > this.limit) {
+                this.overflowed = true;
+                return false;
+            }
+            if (this.length + readable > this.bytes.length) {
+                this.bytes = Arrays.copyOf(this.bytes, Math.min(this.limit, Math.max(this.length + readable, this.bytes.length * 2)));
+            }
+            buffer.read(this.bytes, this.length, readable);
+            this.length += readable;
+            DataBufferUtils.release(buffer);
+            return true;
+        }
+
+        boolean overflowed() {
+            return this.overflowed;
+        }
+
+        byte[] bytes() {
+            return this.length == this.bytes.length ? this.bytes : Arrays.copyOf(this.bytes, this.length);
+        }
+    }
+}

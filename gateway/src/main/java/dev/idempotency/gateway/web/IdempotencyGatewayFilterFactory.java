@@ -1,0 +1,266 @@
+package dev.idempotency.gateway.web;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.HasRouteId;
+import org.springframework.util.unit.DataSize;
+
+import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.identity.ClientIdentityResolver;
+
+/**
+ * Binds the {@code Idempotency} route filter's arguments and builds the filter. Each route starts
+ * from the global defaults ({@code idempotency.defaults.*}) and overrides what its args name.
+ *
+ * <pre>
+ * filters:
+ *   - name: Idempotency
+ *     args:
+ *       required: true
+ *       ttl: 24h
+ * </pre>
+ */
+public class IdempotencyGatewayFilterFactory
+        extends AbstractGatewayFilterFactory<IdempotencyGatewayFilterFactory.Config> {
+
+    private final IdempotencyStore store;
+
+    private final ClientIdentityResolver clientIdentityResolver;
+
+    private final Config defaults;
+
+    private final Clock clock;
+
+    public IdempotencyGatewayFilterFactory(IdempotencyStore store, ClientIdentityResolver clientIdentityResolver,
+            Config defaults, Clock clock) {
+        super(Config.class);
+        this.store = store;
+        this.clientIdentityResolver = clientIdentityResolver;
+        this.defaults = defaults;
+        this.clock = clock;
+    }
+
+    @Override
+    public Config newConfig() {
+        return this.defaults.copy();
+    }
+
+    @Override
+    public List<String> shortcutFieldOrder() {
+        return List.of("required", "ttl");
+    }
+
+    @Override
+    public GatewayFilter apply(Config config) {
+        config.validate();
+        return new IdempotencyGatewayFilter(config.copy(), this.store, this.clientIdentityResolver, this.clock);
+    }
+
+    /** The arguments of one route's {@code Idempotency} filter. */
+    public static class Config implements HasRouteId {
+
+        private String routeId;
+
+        private boolean required = true;
+
+        private Duration ttl = Duration.ofHours(24);
+
+        private Set<String> methods = new LinkedHashSet<>(List.of("POST", "PATCH"));
+
+        private String headerName = "Idempotency-Key";
+
+        private Duration lockTimeout = Duration.ofSeconds(30);
+
+        private Set<Integer> releaseStatuses = new TreeSet<>(List.of(408, 425, 429, 503));
+
+        private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
+
+        private DataSize maxResponseBodySize = DataSize.ofMegabytes(1);
+
+        private boolean failOpen = false;
+
+        private AmbiguousOutcome ambiguousOutcome = AmbiguousOutcome.STORE;
+
+        private List<String> excludedHeaders = new ArrayList<>();
+
+        Config copy() {
+            Config copy = new Config();
+            copy.routeId = this.routeId;
+            copy.required = this.required;
+            copy.ttl = this.ttl;
+            copy.methods = new LinkedHashSet<>(this.methods);
+            copy.headerName = this.headerName;
+            copy.lockTimeout = this.lockTimeout;
+            copy.releaseStatuses = new TreeSet<>(this.releaseStatuses);
+            copy.maxRequestBodySize = this.maxRequestBodySize;
+            copy.maxResponseBodySize = this.maxResponseBodySize;
+            copy.failOpen = this.failOpen;
+            copy.ambiguousOutcome = this.ambiguousOutcome;
+            copy.excludedHeaders = new ArrayList<>(this.excludedHeaders);
+            return copy;
+        }
+
+        /** Fails with a message naming the route, the argument and what is allowed. */
+        void validate() {
+            check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
+            check(isPositive(this.lockTimeout), "lockTimeout",
+                    "must be a positive duration such as 30s", this.lockTimeout);
+            check(this.methods != null && !this.methods.isEmpty(), "methods", "must name at least one HTTP method",
+                    this.methods);
+            check(this.headerName != null && !this.headerName.isBlank(), "headerName", "must not be blank",
+                    this.headerName);
+            check(this.maxRequestBodySize != null && !this.maxRequestBodySize.isNegative(), "maxRequestBodySize",
+                    "must be zero or more, such as 1MB", this.maxRequestBodySize);
+            check(this.maxResponseBodySize != null && !this.maxResponseBodySize.isNegative(), "maxResponseBodySize",
+                    "must be zero or more, such as 1MB", this.maxResponseBodySize);
+            check(this.releaseStatuses != null && this.releaseStatuses.stream().allMatch(s -> s >= 100 && s <= 599),
+                    "releaseStatuses", "must be HTTP status codes from 100 to 599", this.releaseStatuses);
+            check(this.ambiguousOutcome != null, "ambiguousOutcome", "must be one of store, release", null);
+        }
+
+        private static boolean isPositive(Duration duration) {
+            return duration != null && !duration.isNegative() && !duration.isZero();
+        }
+
+        private void check(boolean valid, String argument, String rule, Object actual) {
+            if (!valid) {
+                throw new IllegalArgumentException("Route '" + this.routeId + "': Idempotency argument '" + argument
+                        + "' " + rule + " (was " + actual + ")");
+            }
+        }
+
+        boolean appliesTo(String method) {
+            return this.methods.contains(method);
+        }
+
+        @Override
+        public void setRouteId(String routeId) {
+            this.routeId = routeId;
+        }
+
+        @Override
+        public String getRouteId() {
+            return this.routeId;
+        }
+
+        public boolean isRequired() {
+            return this.required;
+        }
+
+        /** Whether a request without a key is rejected (400) rather than forwarded unprotected. */
+        public Config setRequired(boolean required) {
+            this.required = required;
+            return this;
+        }
+
+        public Duration getTtl() {
+            return this.ttl;
+        }
+
+        /** How long a completed result is kept and replayed. */
+        public Config setTtl(Duration ttl) {
+            this.ttl = ttl;
+            return this;
+        }
+
+        public Set<String> getMethods() {
+            return this.methods;
+        }
+
+        /** Methods the filter protects; others pass straight through. */
+        public Config setMethods(Set<String> methods) {
+            Set<String> upperCase = new LinkedHashSet<>();
+            methods.forEach(method -> upperCase.add(method.trim().toUpperCase(Locale.ROOT)));
+            this.methods = upperCase;
+            return this;
+        }
+
+        public String getHeaderName() {
+            return this.headerName;
+        }
+
+        /** The request header that carries the key. */
+        public Config setHeaderName(String headerName) {
+            this.headerName = headerName;
+            return this;
+        }
+
+        public Duration getLockTimeout() {
+            return this.lockTimeout;
+        }
+
+        /** The in-flight lease: renewed while the request runs, so a crashed gateway blocks a key only this long. */
+        public Config setLockTimeout(Duration lockTimeout) {
+            this.lockTimeout = lockTimeout;
+            return this;
+        }
+
+        public Set<Integer> getReleaseStatuses() {
+            return this.releaseStatuses;
+        }
+
+        /** Upstream statuses meaning "not processed, try again": the key is freed instead of stored. */
+        public Config setReleaseStatuses(Set<Integer> releaseStatuses) {
+            this.releaseStatuses = new TreeSet<>(releaseStatuses);
+            return this;
+        }
+
+        public DataSize getMaxRequestBodySize() {
+            return this.maxRequestBodySize;
+        }
+
+        /** Larger request bodies are rejected with 413 before anything is stored or forwarded. */
+        public Config setMaxRequestBodySize(DataSize maxRequestBodySize) {
+            this.maxRequestBodySize = maxRequestBodySize;
+            return this;
+        }
+
+        public DataSize getMaxResponseBodySize() {
+            return this.maxResponseBodySize;
+        }
+
+        /** Larger responses are streamed to the client and marked not replayable. */
+        public Config setMaxResponseBodySize(DataSize maxResponseBodySize) {
+            this.maxResponseBodySize = maxResponseBodySize;
+            return this;
+        }
+
+        public boolean isFailOpen() {
+            return this.failOpen;
+        }
+
+        /** Forward requests unprotected while the store is unreachable, instead of answering 503. */
+        public Config setFailOpen(boolean failOpen) {
+            this.failOpen = failOpen;
+            return this;
+        }
+
+        public AmbiguousOutcome getAmbiguousOutcome() {
+            return this.ambiguousOutcome;
+        }
+
+        public Config setAmbiguousOutcome(AmbiguousOutcome ambiguousOutcome) {
+            this.ambiguousOutcome = ambiguousOutcome;
+            return this;
+        }
+
+        public List<String> getExcludedHeaders() {
+            return this.excludedHeaders;
+        }
+
+        /** Response headers never stored or replayed, in addition to the built-in list. */
+        public Config setExcludedHeaders(List<String> excludedHeaders) {
+            this.excludedHeaders = new ArrayList<>(excludedHeaders);
+            return this;
+        }
+    }
+}

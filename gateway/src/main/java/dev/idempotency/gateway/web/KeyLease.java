@@ -1,0 +1,85 @@
+package dev.idempotency.gateway.web;
+
+import java.time.Duration;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import dev.idempotency.gateway.core.IdempotencyRecord;
+import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.StoreUnavailableException;
+import dev.idempotency.gateway.core.StoredResponse;
+
+/**
+ * The claim one request holds on its key while it runs upstream: renewed while the request is
+ * alive, then either completed with the result or released. Store failures here never fail the
+ * client's request (the upstream has already been called); they are retried briefly, then logged.
+ */
+final class KeyLease {
+
+    private static final Log logger = LogFactory.getLog(KeyLease.class);
+
+    private static final Retry STORE_RETRY = Retry.backoff(2, Duration.ofMillis(50))
+        .filter(StoreUnavailableException.class::isInstance);
+
+    private final IdempotencyStore store;
+
+    private final ScopedKey key;
+
+    private final IdempotencyRecord claim;
+
+    private final Duration lockTimeout;
+
+    private final Duration ttl;
+
+    KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, Duration lockTimeout, Duration ttl) {
+        this.store = store;
+        this.key = key;
+        this.claim = claim;
+        this.lockTimeout = lockTimeout;
+        this.ttl = ttl;
+    }
+
+    /** Runs {@code work} while renewing the lease every third of its length; stops when work ends. */
+    Mono<Void> renewWhile(Mono<Void> work) {
+        Duration period = this.lockTimeout.dividedBy(3);
+        return Mono.defer(() -> {
+            Disposable renewal = Flux.interval(period, period)
+                .concatMap(tick -> this.store.renew(this.key, this.claim.fencingToken(), this.lockTimeout)
+                    // A failed renewal is retried on the next tick; a refused one means the lease is gone.
+                    .onErrorReturn(StoreUnavailableException.class, true))
+                .takeWhile(Boolean::booleanValue)
+                .subscribe();
+            return work.doFinally(signal -> renewal.dispose());
+        });
+    }
+
+    Mono<Void> complete(StoredResponse response) {
+        return this.store.complete(this.key, this.claim.complete(response), this.ttl)
+            .retryWhen(STORE_RETRY)
+            .doOnNext(stored -> {
+                if (!stored) {
+                    logger.warn("Result of " + this.key + " not stored: another request took the key after this one's lease ran out");
+                }
+            })
+            .onErrorResume(ex -> {
+                logger.error("Result of " + this.key + " could not be stored; the key stays in flight until its lease ends", ex);
+                return Mono.empty();
+            })
+            .then();
+    }
+
+    Mono<Void> release() {
+        return this.store.release(this.key, this.claim.fencingToken())
+            .retryWhen(STORE_RETRY)
+            .onErrorResume(ex -> {
+                logger.error("Key " + this.key + " could not be released; it frees itself when its lease ends", ex);
+                return Mono.empty();
+            });
+    }
+}

@@ -1,0 +1,73 @@
+package dev.idempotency.gateway.web;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reads a request body into memory, bounded, so it can be fingerprinted and then forwarded. Spring
+ * Cloud Gateway's own body caching has no limit; this one fails fast on a declared
+ * {@code Content-Length} and stops reading a chunked body at the limit.
+ */
+final class RequestBodies {
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private RequestBodies() {
+    }
+
+    /** @return the body, or {@link RequestBodyTooLargeException} past {@code maxBytes} */
+    static Mono<byte[]> read(ServerHttpRequest request, long maxBytes) {
+        long declared = request.getHeaders().getContentLength();
+        if (declared > maxBytes) {
+            return Mono.error(new RequestBodyTooLargeException(maxBytes));
+        }
+        int limit = (int) Math.min(maxBytes, Integer.MAX_VALUE - 8);
+        return DataBufferUtils.join(request.getBody(), limit)
+            .map(RequestBodies::toBytes)
+            .onErrorMap(DataBufferLimitException.class, ex -> new RequestBodyTooLargeException(maxBytes))
+            .defaultIfEmpty(EMPTY);
+    }
+
+    private static byte[] toBytes(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        }
+        finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    /** The request with its body replaced by bytes already read; each subscription gets them anew. */
+    static ServerHttpRequest withBody(ServerHttpRequest request, byte[] body) {
+        return new ServerHttpRequestDecorator(request) {
+            @Override
+            public Flux<DataBuffer> getBody() {
+                if (body.length == 0) {
+                    return Flux.empty();
+                }
+                return Flux.defer(() -> Flux.just(DataBufferFactories.wrap(body)));
+            }
+        };
+    }
+
+    static final class RequestBodyTooLargeException extends RuntimeException {
+
+        private final long maxBytes;
+
+        RequestBodyTooLargeException(long maxBytes) {
+            super("Request body larger than " + maxBytes + " bytes", null, false, false);
+            this.maxBytes = maxBytes;
+        }
+
+        long maxBytes() {
+            return this.maxBytes;
+        }
+    }
+}
