@@ -1,0 +1,127 @@
+package dev.idempotency.gateway.faults;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+
+import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.RedisServer;
+import dev.idempotency.gateway.testsupport.Routes;
+import dev.idempotency.gateway.testsupport.Upstream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Redis is killed and restarted under a running gateway: it fails closed, then heals by itself. */
+class RedisOutageTests {
+
+    private static RedisServer redis;
+
+    private static WireMockServer upstream;
+
+    private static GatewayInstance gateway;
+
+    private static GatewayClient client;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServer.launch();
+        upstream = Upstream.start();
+        List<String> properties = new ArrayList<>(Routes.create()
+            .route("orders", upstream.baseUrl()).path("/orders/**").filter("Idempotency")
+            .route("open", upstream.baseUrl()).path("/open/**").filter("Idempotency", Map.of("failOpen", true))
+            .properties());
+        properties.addAll(List.of(redis.storeProperties()));
+        gateway = GatewayInstance.start(properties);
+        client = new GatewayClient(gateway);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        upstream.stop();
+        redis.close();
+    }
+
+    @BeforeEach
+    void stubUpstreamAndAwaitHealthyStore() {
+        upstream.resetAll();
+        upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201).withBody("{\"orderId\":\"42\"}")));
+        redis.start();
+        awaitRecovery();
+    }
+
+    /** The gateway reconnects on its own; no restart, no manual step. */
+    private static void awaitRecovery() {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> client.post("/orders", "probe-" + UUID.randomUUID(), "{}").getStatus().value() == 201);
+    }
+
+    private static int executions(String key) {
+        return upstream.findAll(postRequestedFor(anyUrl()).withHeader("Idempotency-Key", equalTo(key))).size();
+    }
+
+    @Test
+    void storeDownFailsClosedThenRecoversByItself() {
+        assertThat(client.post("/orders", "before-" + UUID.randomUUID(), "{}").getStatus().value()).isEqualTo(201);
+
+        redis.stop();
+        String key = "during-" + UUID.randomUUID();
+        EntityExchangeResult<byte[]> rejected = client.post("/orders", key, "{}");
+        assertThat(rejected.getStatus().value()).isEqualTo(503);
+        assertThat(rejected.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(rejected.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
+        assertThat(GatewayClient.body(rejected)).contains("/problems/store-unavailable");
+        assertThat(executions(key)).isZero();
+
+        redis.start();
+        awaitRecovery();
+        String after = "after-" + UUID.randomUUID();
+        assertThat(client.post("/orders", after, "{}").getStatus().value()).isEqualTo(201);
+        EntityExchangeResult<byte[]> replay = client.post("/orders", after, "{}");
+        assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(executions(after)).isEqualTo(1);
+    }
+
+    @Test
+    void failOpenRouteForwardsWhileTheStoreIsDown() {
+        redis.stop();
+        String key = "open-" + UUID.randomUUID();
+        EntityExchangeResult<byte[]> forwarded = client.post("/open", key, "{}");
+        assertThat(forwarded.getStatus().value()).isEqualTo(201);
+        assertThat(forwarded.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
+        assertThat(executions(key)).isEqualTo(1);
+    }
+
+    @Test
+    void clientStillGetsTheRealResponseWhenTheStoreDiesMidRequest() throws Exception {
+        upstream.stubFor(post(urlPathEqualTo("/orders/slow")).willReturn(aResponse().withStatus(201)
+            .withFixedDelay(1500).withBody("{\"orderId\":\"slow\"}")));
+        String key = "mid-" + UUID.randomUUID();
+        CompletableFuture<EntityExchangeResult<byte[]>> inFlight = CompletableFuture
+            .supplyAsync(() -> client.post("/orders/slow", key, "{}"));
+        Thread.sleep(600);
+        redis.stop();
+        EntityExchangeResult<byte[]> result = inFlight.get();
+        assertThat(result.getStatus().value()).isEqualTo(201);
+        assertThat(GatewayClient.body(result)).isEqualTo("{\"orderId\":\"slow\"}");
+        assertThat(executions(key)).isEqualTo(1);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.idempotency.gateway.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.Test;
+
+import dev.idempotency.gateway.core.BeginResult;
+import dev.idempotency.gateway.core.IdempotencyKey;
+import dev.idempotency.gateway.core.IdempotencyRecord;
+import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.RequestFingerprint;
+import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.StoredResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What every {@link IdempotencyStore} guarantees; one subclass per implementation. */
+abstract class IdempotencyStoreContract {
+
+    static final Duration LONG = Duration.ofMinutes(1);
+
+    static final RequestFingerprint FINGERPRINT = RequestFingerprint.builder().part("body", "{}").build();
+
+    static final StoredResponse RESPONSE = StoredResponse.builder(201)
+        .header("Content-Type", "application/json")
+        .body("{\"orderId\":\"42\"}".getBytes())
+        .build();
+
+    abstract IdempotencyStore store();
+
+    static ScopedKey newKey() {
+        return new ScopedKey("orders", "client-a", IdempotencyKey.of(UUID.randomUUID().toString()));
+    }
+
+    static IdempotencyRecord claim() {
+        return IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(), FINGERPRINT, Instant.now());
+    }
+
+    BeginResult begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
+        return store().begin(key, claim, lease).block();
+    }
+
+    boolean complete(ScopedKey key, IdempotencyRecord claim, Duration ttl) {
+        return store().complete(key, claim.complete(RESPONSE), ttl).block();
+    }
+
+    @Test
+    void firstBeginClaimsTheKey() {
+        IdempotencyRecord claim = claim();
+        assertThat(begin(newKey(), claim, LONG)).isEqualTo(new BeginResult.Claimed(claim.fencingToken()));
+    }
+
+    @Test
+    void secondBeginSeesTheRequestInFlight() {
+        ScopedKey key = newKey();
+        IdempotencyRecord claim = claim();
+        begin(key, claim, LONG);
+        BeginResult second = begin(key, claim(), LONG);
+        assertThat(second).isInstanceOf(BeginResult.Existing.class);
+        IdempotencyRecord existing = ((BeginResult.Existing) second).record();
+        assertThat(existing.state()).isEqualTo(IdempotencyRecord.State.IN_FLIGHT);
+        assertThat(existing.fencingToken()).isEqualTo(claim.fencingToken());
+        assertThat(existing.fingerprint()).isEqualTo(FINGERPRINT);
+    }
+
+    @Test
+    void completedResultIsReturnedToLaterBegins() {
+        ScopedKey key = newKey();
+        IdempotencyRecord claim = claim();
+        begin(key, claim, LONG);
+        assertThat(complete(key, claim, LONG)).isTrue();
+        IdempotencyRecord existing = ((BeginResult.Existing) begin(key, claim(), LONG)).record();
+        assertThat(existing.state()).isEqualTo(IdempotencyRecord.State.COMPLETED);
+        assertThat(existing.response().status()).isEqualTo(201);
+        assertThat(existing.response().body()).isEqualTo(RESPONSE.body());
+        assertThat(existing.response().headers()).isEqualTo(RESPONSE.headers());
+    }
+
+    @Test
+    void onlyTheOwnerCompletesAndOnlyOnce() {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        assertThat(complete(key, claim(), LONG)).isFalse();
+        assertThat(complete(key, owner, LONG)).isTrue();
+        assertThat(complete(key, owner, LONG)).isFalse();
+    }
+
+    @Test
+    void releaseFreesTheKeyForTheOwnerOnly() {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        store().release(key, owner.fencingToken() + 1).block();
+        assertThat(begin(key, claim(), LONG)).isInstanceOf(BeginResult.Existing.class);
+        store().release(key, owner.fencingToken()).block();
+        IdempotencyRecord next = claim();
+        assertThat(begin(key, next, LONG)).isEqualTo(new BeginResult.Claimed(next.fencingToken()));
+    }
+
+    @Test
+    void releaseNeverRemovesACompletedResult() {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        complete(key, owner, LONG);
+        store().release(key, owner.fencingToken()).block();
+        assertThat(((BeginResult.Existing) begin(key, claim(), LONG)).record().state())
+            .isEqualTo(IdempotencyRecord.State.COMPLETED);
+    }
+
+    @Test
+    void expiredLeaseLetsANewOwnerInAndFencesTheStaleOne() throws InterruptedException {
+        ScopedKey key = newKey();
+        IdempotencyRecord stale = claim();
+        begin(key, stale, Duration.ofMillis(200));
+        Thread.sleep(400);
+        IdempotencyRecord newer = claim();
+        assertThat(begin(key, newer, LONG)).isEqualTo(new BeginResult.Claimed(newer.fencingToken()));
+
+        store().release(key, stale.fencingToken()).block();
+        assertThat(store().renew(key, stale.fencingToken(), LONG).block()).isFalse();
+        assertThat(complete(key, stale, LONG)).isFalse();
+
+        assertThat(complete(key, newer, LONG)).isTrue();
+        assertThat(complete(key, stale, LONG)).isFalse();
+        assertThat(((BeginResult.Existing) begin(key, claim(), LONG)).record().fencingToken())
+            .isEqualTo(newer.fencingToken());
+    }
+
+    @Test
+    void ownerWhoseLeaseRanOutUnclaimedStillStoresTheRealResult() throws InterruptedException {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, Duration.ofMillis(200));
+        Thread.sleep(400);
+        assertThat(complete(key, owner, LONG)).isTrue();
+        assertThat(((BeginResult.Existing) begin(key, claim(), LONG)).record().state())
+            .isEqualTo(IdempotencyRecord.State.COMPLETED);
+    }
+
+    @Test
+    void renewKeepsTheLeaseAlive() throws InterruptedException {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, Duration.ofMillis(400));
+        Thread.sleep(200);
+        assertThat(store().renew(key, owner.fencingToken(), Duration.ofSeconds(5)).block()).isTrue();
+        Thread.sleep(500);
+        assertThat(begin(key, claim(), LONG)).isInstanceOf(BeginResult.Existing.class);
+        assertThat(store().renew(key, owner.fencingToken() + 1, LONG).block()).isFalse();
+    }
+
+    @Test
+    void completedResultExpiresAfterItsTtl() throws InterruptedException {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        complete(key, owner, Duration.ofMillis(300));
+        Thread.sleep(500);
+        IdempotencyRecord next = claim();
+        assertThat(begin(key, next, LONG)).isEqualTo(new BeginResult.Claimed(next.fencingToken()));
+    }
+
+    @Test
+    void scopesNeverCollide() {
+        IdempotencyKey same = IdempotencyKey.of("k-" + UUID.randomUUID());
+        ScopedKey a = new ScopedKey("orders", "client-a", same);
+        ScopedKey b = new ScopedKey("orders", "client-b", same);
+        ScopedKey c = new ScopedKey("payments", "client-a", same);
+        IdempotencyRecord first = claim();
+        begin(a, first, LONG);
+        assertThat(begin(b, claim(), LONG)).isInstanceOf(BeginResult.Claimed.class);
+        assertThat(begin(c, claim(), LONG)).isInstanceOf(BeginResult.Claimed.class);
+        // Separator games cannot alias two scopes: ("a:b", "c") vs ("a", "b:c").
+        IdempotencyKey key = IdempotencyKey.of("c");
+        assertThat(new ScopedKey("r", "a:b", key).storageId()).isNotEqualTo(new ScopedKey("r", "a", IdempotencyKey.of("b:c")).storageId());
+    }
+}

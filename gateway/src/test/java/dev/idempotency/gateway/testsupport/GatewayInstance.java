@@ -1,0 +1,65 @@
+package dev.idempotency.gateway.testsupport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.idempotency.gateway.IdempotencyGatewayApplication;
+
+/**
+ * The real gateway application on a random port, talked to over real HTTP. Several instances may
+ * run side by side (two replicas on one Redis).
+ */
+public final class GatewayInstance implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private final int port;
+
+    private GatewayInstance(ConfigurableApplicationContext context) {
+        this.context = context;
+        this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** Starts a gateway with the given {@code name=value} properties on top of its defaults. */
+    public static GatewayInstance start(List<String> properties) {
+        List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
+                "logging.level.root=WARN"));
+        all.addAll(properties);
+        // As command-line arguments: they must win over application.yml, as a user's would.
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(IdempotencyGatewayApplication.class)
+            .run(all.stream().map(property -> "--" + property).toArray(String[]::new));
+        return new GatewayInstance(context);
+    }
+
+    public int port() {
+        return this.port;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + this.port;
+    }
+
+    public ConfigurableApplicationContext context() {
+        return this.context;
+    }
+
+    public WebTestClient client() {
+        // identity: assertions compare the bytes on the wire, not a body the client decompressed.
+        return WebTestClient.bindToServer()
+            .baseUrl(baseUrl())
+            .defaultHeader("Accept-Encoding", "identity")
+            .responseTimeout(Duration.ofSeconds(20))
+            .build();
+    }
+
+    @Override
+    public void close() {
+        this.context.close();
+    }
+}
