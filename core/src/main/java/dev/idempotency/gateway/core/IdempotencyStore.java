@@ -40,4 +40,17 @@ public interface IdempotencyStore {
      * @return {@code false} if the token no longer holds the key
      */
     Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease);
+
+    /** Reads a record without changing it, for operators' tools; empty when the key is free. */
+    Mono<InspectedRecord> inspect(ScopedKey key);
+
+    /**
+     * Deletes a record whatever its state, for operators: a purged key executes again on its next
+     * use. @return whether there was a record
+     */
+    Mono<Boolean> purge(ScopedKey key);
+
+    /** A record and how long it will still be kept. */
+    record InspectedRecord(IdempotencyRecord record, Duration expiresIn) {
+    }
 }

@@ -166,6 +166,33 @@ abstract class IdempotencyStoreContract {
     }
 
     @Test
+    void inspectShowsStateAndRemainingLifetimeWithoutChangingAnything() {
+        ScopedKey key = newKey();
+        assertThat(store().inspect(key).blockOptional()).isEmpty();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        IdempotencyStore.InspectedRecord inFlight = store().inspect(key).block();
+        assertThat(inFlight.record().state()).isEqualTo(IdempotencyRecord.State.IN_FLIGHT);
+        assertThat(inFlight.expiresIn()).isPositive().isLessThanOrEqualTo(LONG);
+        complete(key, owner, Duration.ofHours(24));
+        IdempotencyStore.InspectedRecord completed = store().inspect(key).block();
+        assertThat(completed.record().response().status()).isEqualTo(201);
+        assertThat(completed.expiresIn()).isGreaterThan(Duration.ofHours(23));
+    }
+
+    @Test
+    void purgeFreesTheKeyWhateverItsState() {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        complete(key, owner, LONG);
+        assertThat(store().purge(key).block()).isTrue();
+        assertThat(store().purge(key).block()).isFalse();
+        IdempotencyRecord next = claim();
+        assertThat(begin(key, next, LONG)).isEqualTo(new BeginResult.Claimed(next.fencingToken()));
+    }
+
+    @Test
     void scopesNeverCollide() {
         IdempotencyKey same = IdempotencyKey.of("k-" + UUID.randomUUID());
         ScopedKey a = new ScopedKey("orders", "client-a", same);

@@ -35,6 +35,9 @@ public class RedisIdempotencyStore implements IdempotencyStore {
 
     private static final Script<Long> RENEW = new Script<>("renew", Long.class);
 
+    @SuppressWarnings("rawtypes")
+    private static final Script<List> INSPECT = new Script<>("inspect", List.class);
+
     private final ReactiveRedisTemplate<String, byte[]> redis;
 
     private final String keyPrefix;
@@ -70,6 +73,24 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     @Override
     public Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease) {
         return run(RENEW, key, RecordCodec.tokenBytes(fencingToken), millis(lease)).map(renewed -> renewed == 1L);
+    }
+
+    @Override
+    public Mono<InspectedRecord> inspect(ScopedKey key) {
+        return run(INSPECT, key).flatMap(reply -> {
+            if (reply.size() < 2 || !(reply.get(0) instanceof byte[] value)) {
+                return Mono.empty();
+            }
+            long millis = ((Number) reply.get(1)).longValue();
+            return Mono.just(new InspectedRecord(RecordCodec.decode(value), Duration.ofMillis(Math.max(0, millis))));
+        });
+    }
+
+    @Override
+    public Mono<Boolean> purge(ScopedKey key) {
+        return this.redis.delete(redisKey(key))
+            .map(deleted -> deleted > 0)
+            .onErrorMap(ex -> new StoreUnavailableException("Redis did not delete a record: " + ex.getMessage(), ex));
     }
 
     /** The Redis key of a record; public for operators' tools and tests. */

@@ -91,6 +91,26 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
         });
     }
 
+    @Override
+    public Mono<InspectedRecord> inspect(ScopedKey key) {
+        return Mono.fromSupplier(() -> {
+            String id = key.storageId();
+            Entry entry = this.entries.getIfPresent(id);
+            if (entry == null) {
+                return null;
+            }
+            Duration expiresIn = this.entries.policy().expireVariably()
+                .flatMap(expiry -> expiry.getExpiresAfter(id))
+                .orElse(entry.timeToLive());
+            return new InspectedRecord(entry.record(), expiresIn);
+        });
+    }
+
+    @Override
+    public Mono<Boolean> purge(ScopedKey key) {
+        return Mono.fromSupplier(() -> this.entries.asMap().remove(key.storageId()) != null);
+    }
+
     private record Entry(IdempotencyRecord record, Duration timeToLive) {
 
         boolean isInFlightFor(long fencingToken) {
