@@ -94,6 +94,14 @@ public final class IdempotencyKey {
         return validated(field);
     }
 
+    /**
+     * Validates a key that arrives unquoted by its transport (a query parameter, a JSON string):
+     * no sf-string decoding, the same 1-255 visible ASCII rule.
+     */
+    public static KeyParseResult validate(String key) {
+        return key == null ? KeyParseResult.failure(KeyProblem.MISSING) : validated(key);
+    }
+
     private static KeyParseResult validated(String key) {
         if (key.isEmpty()) {
             return KeyParseResult.failure(KeyProblem.EMPTY);
@@ -158,12 +166,12 @@ public final class IdempotencyKey {
 
     /** Why a key header could not be accepted. */
     public enum KeyProblem {
-        MISSING("The request has no %s header"),
-        EMPTY("The %s header is empty"),
-        TOO_LONG("The %s header is longer than " + MAX_LENGTH + " characters"),
-        MALFORMED("The %s header must be 1 to " + MAX_LENGTH
-                + " visible ASCII characters, bare (abc) or as a quoted string (\"abc\")"),
-        DUPLICATE("The %s header was sent more than once; send exactly one key");
+        MISSING("The request has no %s"),
+        EMPTY("The %s is empty"),
+        TOO_LONG("The %s is longer than " + MAX_LENGTH + " characters"),
+        MALFORMED("The %s must be 1 to " + MAX_LENGTH
+                + " visible ASCII characters (a header may also quote it: \"abc\")"),
+        DUPLICATE("The %s was sent more than once; send exactly one key");
 
         private final String template;
 
@@ -171,8 +179,9 @@ public final class IdempotencyKey {
             this.template = template;
         }
 
-        public String describe(String headerName) {
-            return this.template.formatted(headerName);
+        /** @param source where the key was looked for, e.g. "Idempotency-Key header" */
+        public String describe(String source) {
+            return this.template.formatted(source);
         }
     }
 
@@ -185,11 +194,11 @@ public final class IdempotencyKey {
             }
         }
 
-        static KeyParseResult success(IdempotencyKey key) {
+        public static KeyParseResult success(IdempotencyKey key) {
             return new KeyParseResult(Objects.requireNonNull(key), null);
         }
 
-        static KeyParseResult failure(KeyProblem problem) {
+        public static KeyParseResult failure(KeyProblem problem) {
             return new KeyParseResult(null, Objects.requireNonNull(problem));
         }
 

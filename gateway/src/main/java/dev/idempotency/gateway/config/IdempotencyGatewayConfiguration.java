@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -23,6 +24,7 @@ import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
+import dev.idempotency.gateway.web.IdempotencyListener;
 import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
 
 /** Wires the store, the client identity and the Idempotency filter factory. */
@@ -84,8 +86,10 @@ public class IdempotencyGatewayConfiguration {
 
     @Bean
     IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store,
-            ClientIdentityResolver clientIdentityResolver, IdempotencyProperties properties, Clock clock) {
-        return new IdempotencyGatewayFilterFactory(store, clientIdentityResolver, properties.getDefaults(), clock);
+            ClientIdentityResolver clientIdentityResolver, IdempotencyProperties properties,
+            ObjectProvider<IdempotencyListener> listeners, Clock clock) {
+        return new IdempotencyGatewayFilterFactory(store, clientIdentityResolver, properties.getDefaults(),
+                listeners.orderedStream().toList(), clock);
     }
 
     @Bean

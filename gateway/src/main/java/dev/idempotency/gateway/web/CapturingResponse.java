@@ -61,7 +61,7 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
         int status = status();
         getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
         if (this.releaseStatuses.contains(status)) {
-            return this.lease.release().then(super.writeWith(body));
+            return this.lease.release(KeySettlement.RELEASED_BY_STATUS, status).then(super.writeWith(body));
         }
         BodyCapture capture = new BodyCapture(this.maxBodyBytes);
         Flux<DataBuffer> held = Flux.from(body)
@@ -79,12 +79,14 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
             return Mono.empty();
         }
         // Past the limit: settle the key, then stream what was held and everything after it.
-        return this.lease.complete(notReplayable(status, "is larger than the route's maxResponseBodySize"))
+        return this.lease.complete(notReplayable(status, "is larger than the route's maxResponseBodySize"),
+                KeySettlement.NOT_REPLAYABLE, status)
             .thenMany(Flux.just(DataBufferFactories.wrap(capture.bytes()), buffer));
     }
 
     private Mono<DataBuffer> storeThenEmit(int status, byte[] body) {
-        return this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), body, this.headerPolicy))
+        return this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), body, this.headerPolicy),
+                KeySettlement.STORED, status)
             .then(Mono.fromSupplier(() -> body.length == 0 ? null : DataBufferFactories.wrap(body)));
     }
 
@@ -93,8 +95,9 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
         this.settled = true;
         int status = status();
         getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
-        Mono<Void> settle = this.releaseStatuses.contains(status) ? this.lease.release()
-                : this.lease.complete(notReplayable(status, "was streamed"));
+        Mono<Void> settle = this.releaseStatuses.contains(status)
+                ? this.lease.release(KeySettlement.RELEASED_BY_STATUS, status)
+                : this.lease.complete(notReplayable(status, "was streamed"), KeySettlement.NOT_REPLAYABLE, status);
         return settle.then(super.writeAndFlushWith(body));
     }
 
@@ -106,8 +109,10 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
         this.settled = true;
         int status = status();
         getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
-        Mono<Void> settle = this.releaseStatuses.contains(status) ? this.lease.release()
-                : this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), new byte[0], this.headerPolicy));
+        Mono<Void> settle = this.releaseStatuses.contains(status)
+                ? this.lease.release(KeySettlement.RELEASED_BY_STATUS, status)
+                : this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), new byte[0], this.headerPolicy),
+                        KeySettlement.STORED, status);
         return settle.then(super.setComplete());
     }
 

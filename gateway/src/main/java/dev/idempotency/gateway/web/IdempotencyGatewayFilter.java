@@ -2,8 +2,11 @@ package dev.idempotency.gateway.web;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -17,7 +20,6 @@ import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.BeginResult;
 import dev.idempotency.gateway.core.Decision;
-import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyProblem;
 import dev.idempotency.gateway.core.IdempotencyRecord;
@@ -57,15 +59,36 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private final ReplayHeaderPolicy headerPolicy;
 
+    private final RequestKeys keys;
+
+    private final RequestFingerprints fingerprints;
+
+    private final String fingerprintDescription;
+
+    private final IdempotencyListeners listeners;
+
     private final Clock clock;
 
     IdempotencyGatewayFilter(IdempotencyGatewayFilterFactory.Config config, IdempotencyStore store,
-            ClientIdentityResolver clientIdentityResolver, Clock clock) {
+            ClientIdentityResolver clientIdentityResolver, IdempotencyListeners listeners, Clock clock) {
         this.config = config;
         this.store = store;
         this.clientIdentityResolver = clientIdentityResolver;
         this.headerPolicy = ReplayHeaderPolicy.excluding(config.getExcludedHeaders());
+        this.keys = new RequestKeys(config.getKeySource(), config.getHeaderName(), config.getQueryParameter(),
+                config.getJsonPointer());
+        this.fingerprints = new RequestFingerprints(config.getFingerprintParts(), config.getFingerprintHeaders(),
+                config.getBodyComparison());
+        this.fingerprintDescription = describe(config);
+        this.listeners = listeners;
         this.clock = clock;
+    }
+
+    private static String describe(IdempotencyGatewayFilterFactory.Config config) {
+        List<String> parts = new ArrayList<>();
+        config.getFingerprintParts().forEach(part -> parts.add(part.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        config.getFingerprintHeaders().forEach(header -> parts.add(header + " header"));
+        return String.join(", ", parts);
     }
 
     @Override
@@ -77,38 +100,58 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         if (!this.config.appliesTo(request.getMethod().name())) {
-            return forwardUnprotected(exchange, chain);
+            return passThrough(exchange, chain, IdempotencyOutcome.PASSED_THROUGH);
         }
-        List<String> keyHeaders = request.getHeaders().getOrEmpty(this.config.getHeaderName());
-        KeyParseResult parsed = IdempotencyKey.parse(keyHeaders);
+        if (!this.keys.needsBody()) {
+            return withKey(exchange, chain, this.keys.fromRequest(request), null);
+        }
+        return readBody(exchange, chain,
+                (withBody, body) -> withKey(withBody, chain, this.keys.fromBody(body), body));
+    }
+
+    private Mono<Void> withKey(ServerWebExchange exchange, GatewayFilterChain chain, KeyParseResult parsed,
+            byte[] body) {
         if (!parsed.isValid()) {
             if (parsed.problem() == KeyProblem.MISSING && !this.config.isRequired()) {
-                return forwardUnprotected(exchange, chain);
+                return passThrough(exchange, chain, IdempotencyOutcome.PASSED_THROUGH);
             }
-            return ProblemResponseWriter.write(exchange, keyProblem(parsed.problem()));
+            return decline(exchange, chain, parsed.problem() == KeyProblem.MISSING ? IdempotencyOutcome.KEY_MISSING
+                    : IdempotencyOutcome.KEY_INVALID, keyProblem(parsed.problem()));
         }
         return this.clientIdentityResolver.resolveCached(exchange)
             .flatMap(clientId -> clientId
-                .map(id -> protect(exchange, chain, new ScopedKey(this.config.getRouteId(), id, parsed.key())))
-                .orElseGet(() -> ProblemResponseWriter.write(exchange, Problem.of(ProblemType.CLIENT_IDENTITY_MISSING,
+                .map(id -> {
+                    ScopedKey key = new ScopedKey(this.config.getRouteId(), id, parsed.key());
+                    return body != null ? protect(exchange, chain, key, body)
+                            : readBody(exchange, chain, (withBody, read) -> protect(withBody, chain, key, read));
+                })
+                .orElseGet(() -> decline(exchange, chain, IdempotencyOutcome.CLIENT_IDENTITY_MISSING, Problem.of(
+                        ProblemType.CLIENT_IDENTITY_MISSING,
                         "This route scopes idempotency keys by client; the request carries no client identity."))));
     }
 
-    private Mono<Void> protect(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key) {
+    /** Reads the body (bounded) and continues with an exchange whose request replays the bytes read. */
+    private Mono<Void> readBody(ServerWebExchange exchange, GatewayFilterChain chain,
+            BiFunction<ServerWebExchange, byte[], Mono<Void>> next) {
         ServerHttpRequest request = exchange.getRequest();
         return RequestBodies.read(request, this.config.getMaxRequestBodySize().toBytes())
-            .flatMap(body -> {
-                ServerWebExchange withBody = exchange.mutate().request(RequestBodies.withBody(request, body)).build();
-                RequestFingerprint fingerprint = RequestFingerprints.of(request, body);
-                IdempotencyRecord claim = IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(),
-                        fingerprint, this.clock.instant());
-                return begin(key, claim).flatMap(result -> result instanceof StoreDown down
-                        ? storeUnavailable(withBody, chain, down.cause())
-                        : act(withBody, chain, key, claim, Decision.decide(((StoreAnswered) result).result(), fingerprint)));
-            })
-            .onErrorResume(RequestBodyTooLargeException.class, ex -> ProblemResponseWriter.write(exchange,
-                    Problem.of(ProblemType.REQUEST_BODY_TOO_LARGE, "The request body exceeds this route's limit of "
-                            + ex.maxBytes() + " bytes.").withExtension("maxBytes", ex.maxBytes())));
+            .flatMap(body -> next.apply(exchange.mutate().request(RequestBodies.withBody(request, body)).build(), body))
+            .onErrorResume(RequestBodyTooLargeException.class, ex -> {
+                Problem problem = Problem.of(ProblemType.REQUEST_BODY_TOO_LARGE, "The request body exceeds this route's limit of "
+                        + ex.maxBytes() + " bytes.").withExtension("maxBytes", ex.maxBytes());
+                // A body cut off while reading cannot be forwarded: observe mode rejects it too.
+                return ex.bodyConsumed() ? reject(exchange, IdempotencyOutcome.BODY_TOO_LARGE, problem)
+                        : decline(exchange, chain, IdempotencyOutcome.BODY_TOO_LARGE, problem);
+            });
+    }
+
+    private Mono<Void> protect(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key, byte[] body) {
+        RequestFingerprint fingerprint = this.fingerprints.of(exchange.getRequest(), body);
+        IdempotencyRecord claim = IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(), fingerprint,
+                this.clock.instant());
+        return begin(key, claim).flatMap(result -> result instanceof StoreDown down
+                ? storeUnavailable(exchange, chain, down.cause())
+                : act(exchange, chain, key, claim, Decision.decide(((StoreAnswered) result).result(), fingerprint)));
     }
 
     private Mono<BeginOutcome> begin(ScopedKey key, IdempotencyRecord claim) {
@@ -120,34 +163,64 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     private Mono<Void> act(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
             IdempotencyRecord claim, Decision decision) {
         if (decision instanceof Decision.Execute) {
-            KeyLease lease = new KeyLease(this.store, key, claim, this.config.getLockTimeout(), this.config.getTtl());
+            KeyLease lease = new KeyLease(this.store, key, claim, this.config.getLockTimeout(), this.config.getTtl(),
+                    this.listeners);
             ExecutionAdmission admission = exchange.getAttribute(ExecutionAdmission.ATTRIBUTE);
             if (admission == null) {
                 return execute(exchange, chain, lease);
             }
+            // The rate limiter's refusal is enforced in every mode: it protects the upstream.
             return admission.admit(exchange).flatMap(refusal -> refusal.isPresent()
-                    ? lease.release().then(ProblemResponseWriter.write(exchange, refusal.get()))
+                    ? lease.releaseUnused().then(reject(exchange, IdempotencyOutcome.ADMISSION_REFUSED, refusal.get()))
                     : execute(exchange, chain, lease));
         }
         if (decision instanceof Decision.Replay replay) {
+            if (this.config.getMode() == RolloutMode.OBSERVE) {
+                return observed(exchange, chain, IdempotencyOutcome.REPLAYED, replay.response().status());
+            }
+            this.listeners.outcome(this.config.getRouteId(), IdempotencyOutcome.REPLAYED, exchange);
             return ReplayedResponses.write(exchange, replay.response());
         }
         if (decision instanceof Decision.InFlight) {
-            return ProblemResponseWriter.write(exchange, Problem.of(ProblemType.REQUEST_IN_PROGRESS,
+            return decline(exchange, chain, IdempotencyOutcome.IN_FLIGHT_CONFLICT, Problem.of(ProblemType.REQUEST_IN_PROGRESS,
                     "A request with this idempotency key is still being processed. Retry after it completes to get its result.")
                 .withRetryAfter(RETRY_AFTER));
         }
-        return ProblemResponseWriter.write(exchange, Problem.of(ProblemType.FINGERPRINT_MISMATCH,
-                "This idempotency key was already used for a different request (method, path, query, content type or body differ). Use a new key for a new request."));
+        return decline(exchange, chain, IdempotencyOutcome.FINGERPRINT_MISMATCH, Problem.of(ProblemType.FINGERPRINT_MISMATCH,
+                "This idempotency key was already used for a different request (its " + this.fingerprintDescription
+                        + " differ). Use a new key for a new request."));
+    }
+
+    /** Answers with a problem when enforcing; in observe mode records it and forwards the request. */
+    private Mono<Void> decline(ServerWebExchange exchange, GatewayFilterChain chain, IdempotencyOutcome outcome,
+            Problem problem) {
+        if (this.config.getMode() == RolloutMode.OBSERVE) {
+            return observed(exchange, chain, outcome, problem.status().value());
+        }
+        return reject(exchange, outcome, problem);
+    }
+
+    private Mono<Void> reject(ServerWebExchange exchange, IdempotencyOutcome outcome, Problem problem) {
+        this.listeners.outcome(this.config.getRouteId(), outcome, exchange);
+        return ProblemResponseWriter.write(exchange, problem);
+    }
+
+    private Mono<Void> observed(ServerWebExchange exchange, GatewayFilterChain chain, IdempotencyOutcome wouldBe,
+            int wouldBeStatus) {
+        this.listeners.observed(this.config.getRouteId(), wouldBe, exchange);
+        logger.info("Observe mode: route " + this.config.getRouteId() + " would have answered " + wouldBeStatus + " ("
+                + wouldBe + "); forwarded unchanged");
+        return forwardFresh(exchange, chain);
     }
 
     private Mono<Void> execute(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
+        this.listeners.outcome(this.config.getRouteId(), IdempotencyOutcome.EXECUTED, exchange);
         CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
                 this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
                 exchange.getRequest().getPath().value());
         ServerWebExchange capturing = exchange.mutate().response(response).build();
         return lease.renewWhile(chain.filter(capturing)
-            .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.release()))
+            .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
             .onErrorResume(ex -> !response.isSettled() && !exchange.getResponse().isCommitted(),
                     ex -> upstreamFailed(exchange, lease, ex)));
     }
@@ -157,26 +230,36 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         if (failure.maybeExecuted() && this.config.getAmbiguousOutcome() == AmbiguousOutcome.STORE) {
             logger.warn("Upstream outcome unknown on route " + this.config.getRouteId() + "; storing it as the key's result: " + error);
             Problem problem = failure.outcomeUnknownProblem();
-            return lease.complete(StoredResponses.fromProblem(problem, exchange.getRequest().getPath().value()))
+            return lease.complete(StoredResponses.fromProblem(problem, exchange.getRequest().getPath().value()),
+                    KeySettlement.OUTCOME_UNKNOWN, 0)
                 .then(ProblemResponseWriter.write(exchange, problem));
         }
         logger.debug("Upstream failed on route " + this.config.getRouteId() + "; releasing the key: " + error);
-        return lease.release().then(ProblemResponseWriter.write(exchange, failure.retryableProblem()));
+        return lease.release(KeySettlement.RELEASED_UPSTREAM_FAILURE, 0)
+            .then(ProblemResponseWriter.write(exchange, failure.retryableProblem()));
     }
 
     private Mono<Void> storeUnavailable(ServerWebExchange exchange, GatewayFilterChain chain, Throwable cause) {
+        if (this.config.getMode() == RolloutMode.OBSERVE) {
+            return observed(exchange, chain, IdempotencyOutcome.STORE_UNAVAILABLE, 503);
+        }
         if (this.config.isFailOpen()) {
             logger.warn("Idempotency store unavailable; route " + this.config.getRouteId() + " fails open and forwards unprotected: " + cause.getMessage());
-            return forwardUnprotected(exchange, chain);
+            return passThrough(exchange, chain, IdempotencyOutcome.FAILED_OPEN);
         }
         logger.warn("Idempotency store unavailable; rejecting request on route " + this.config.getRouteId() + ": " + cause.getMessage());
-        return ProblemResponseWriter.write(exchange, Problem.of(ProblemType.STORE_UNAVAILABLE,
+        return reject(exchange, IdempotencyOutcome.STORE_UNAVAILABLE, Problem.of(ProblemType.STORE_UNAVAILABLE,
                 "The idempotency store is unreachable, so the request was not forwarded. Retry later with the same key.")
             .withRetryAfter(RETRY_AFTER));
     }
 
+    private Mono<Void> passThrough(ServerWebExchange exchange, GatewayFilterChain chain, IdempotencyOutcome outcome) {
+        this.listeners.outcome(this.config.getRouteId(), outcome, exchange);
+        return forwardFresh(exchange, chain);
+    }
+
     // A fresh response must never claim to be a replay, whatever the upstream sends.
-    private Mono<Void> forwardUnprotected(ServerWebExchange exchange, GatewayFilterChain chain) {
+    private static Mono<Void> forwardFresh(ServerWebExchange exchange, GatewayFilterChain chain) {
         exchange.getResponse().beforeCommit(() -> {
             exchange.getResponse().getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
             return Mono.empty();
@@ -185,7 +268,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     }
 
     private Problem keyProblem(KeyProblem problem) {
-        String detail = problem.describe(this.config.getHeaderName()) + ".";
+        String detail = problem.describe(this.keys.describe()) + ".";
         if (problem == KeyProblem.MISSING) {
             return Problem.of(ProblemType.IDEMPOTENCY_KEY_MISSING, detail + " This route requires one on "
                     + String.join(", ", this.config.getMethods()) + " requests.");

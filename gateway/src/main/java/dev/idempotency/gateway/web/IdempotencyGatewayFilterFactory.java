@@ -3,6 +3,7 @@ package dev.idempotency.gateway.web;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -38,14 +39,17 @@ public class IdempotencyGatewayFilterFactory
 
     private final Config defaults;
 
+    private final IdempotencyListeners listeners;
+
     private final Clock clock;
 
     public IdempotencyGatewayFilterFactory(IdempotencyStore store, ClientIdentityResolver clientIdentityResolver,
-            Config defaults, Clock clock) {
+            Config defaults, List<IdempotencyListener> listeners, Clock clock) {
         super(Config.class);
         this.store = store;
         this.clientIdentityResolver = clientIdentityResolver;
         this.defaults = defaults;
+        this.listeners = new IdempotencyListeners(listeners);
         this.clock = clock;
     }
 
@@ -62,7 +66,8 @@ public class IdempotencyGatewayFilterFactory
     @Override
     public GatewayFilter apply(Config config) {
         config.validate();
-        return new IdempotencyGatewayFilter(config.copy(), this.store, this.clientIdentityResolver, this.clock);
+        return new IdempotencyGatewayFilter(config.copy(), this.store, this.clientIdentityResolver, this.listeners,
+                this.clock);
     }
 
     /** The arguments of one route's {@code Idempotency} filter. */
@@ -92,6 +97,20 @@ public class IdempotencyGatewayFilterFactory
 
         private List<String> excludedHeaders = new ArrayList<>();
 
+        private KeySource keySource = KeySource.HEADER;
+
+        private String queryParameter = "idempotency_key";
+
+        private String jsonPointer;
+
+        private Set<FingerprintPart> fingerprintParts = EnumSet.allOf(FingerprintPart.class);
+
+        private List<String> fingerprintHeaders = new ArrayList<>();
+
+        private BodyComparison bodyComparison = BodyComparison.BYTES;
+
+        private RolloutMode mode = RolloutMode.ENFORCE;
+
         Config copy() {
             Config copy = new Config();
             copy.routeId = this.routeId;
@@ -106,11 +125,19 @@ public class IdempotencyGatewayFilterFactory
             copy.failOpen = this.failOpen;
             copy.ambiguousOutcome = this.ambiguousOutcome;
             copy.excludedHeaders = new ArrayList<>(this.excludedHeaders);
+            copy.keySource = this.keySource;
+            copy.queryParameter = this.queryParameter;
+            copy.jsonPointer = this.jsonPointer;
+            copy.fingerprintParts = this.fingerprintParts.isEmpty() ? EnumSet.noneOf(FingerprintPart.class)
+                    : EnumSet.copyOf(this.fingerprintParts);
+            copy.fingerprintHeaders = new ArrayList<>(this.fingerprintHeaders);
+            copy.bodyComparison = this.bodyComparison;
+            copy.mode = this.mode;
             return copy;
         }
 
         /** Fails with a message naming the route, the argument and what is allowed. */
-        void validate() {
+        public void validate() {
             check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
             check(isPositive(this.lockTimeout), "lockTimeout",
                     "must be a positive duration such as 30s", this.lockTimeout);
@@ -125,6 +152,18 @@ public class IdempotencyGatewayFilterFactory
             check(this.releaseStatuses != null && this.releaseStatuses.stream().allMatch(s -> s >= 100 && s <= 599),
                     "releaseStatuses", "must be HTTP status codes from 100 to 599", this.releaseStatuses);
             check(this.ambiguousOutcome != null, "ambiguousOutcome", "must be one of store, release", null);
+            check(this.keySource != null, "keySource", "must be one of header, query, json-body", null);
+            check(this.keySource != KeySource.QUERY || (this.queryParameter != null && !this.queryParameter.isBlank()),
+                    "queryParameter", "must name the query parameter when keySource is query", this.queryParameter);
+            check(this.keySource != KeySource.JSON_BODY || this.jsonPointer != null, "jsonPointer",
+                    "must be a JSON Pointer such as /client_order_id when keySource is json-body", this.jsonPointer);
+            check(this.jsonPointer == null || JsonBodyKeys.isValidPointer(this.jsonPointer), "jsonPointer",
+                    "must be an RFC 6901 JSON Pointer: empty or '/'-separated tokens, '~' only as ~0 or ~1, such as /client_order_id",
+                    this.jsonPointer);
+            check(this.fingerprintParts != null && this.fingerprintHeaders != null, "fingerprintParts",
+                    "must list parts from method, path, query, content-type, body", this.fingerprintParts);
+            check(this.bodyComparison != null, "bodyComparison", "must be one of bytes, canonical-json", null);
+            check(this.mode != null, "mode", "must be one of enforce, observe", null);
         }
 
         private static boolean isPositive(Duration duration) {
@@ -250,6 +289,77 @@ public class IdempotencyGatewayFilterFactory
 
         public Config setAmbiguousOutcome(AmbiguousOutcome ambiguousOutcome) {
             this.ambiguousOutcome = ambiguousOutcome;
+            return this;
+        }
+
+        public KeySource getKeySource() {
+            return this.keySource;
+        }
+
+        /** Where the key travels: header (default), query, or json-body. */
+        public Config setKeySource(KeySource keySource) {
+            this.keySource = keySource;
+            return this;
+        }
+
+        public String getQueryParameter() {
+            return this.queryParameter;
+        }
+
+        /** The query parameter that carries the key when keySource is query. */
+        public Config setQueryParameter(String queryParameter) {
+            this.queryParameter = queryParameter;
+            return this;
+        }
+
+        public String getJsonPointer() {
+            return this.jsonPointer;
+        }
+
+        /** The RFC 6901 JSON Pointer to the key when keySource is json-body, such as /client_order_id. */
+        public Config setJsonPointer(String jsonPointer) {
+            this.jsonPointer = jsonPointer;
+            return this;
+        }
+
+        public Set<FingerprintPart> getFingerprintParts() {
+            return this.fingerprintParts;
+        }
+
+        /** The parts of a request that make it "the same request"; all five by default. */
+        public Config setFingerprintParts(Set<FingerprintPart> fingerprintParts) {
+            this.fingerprintParts = fingerprintParts.isEmpty() ? EnumSet.noneOf(FingerprintPart.class)
+                    : EnumSet.copyOf(fingerprintParts);
+            return this;
+        }
+
+        public List<String> getFingerprintHeaders() {
+            return this.fingerprintHeaders;
+        }
+
+        /** Request headers that also count towards the fingerprint, such as X-Account-Id. */
+        public Config setFingerprintHeaders(List<String> fingerprintHeaders) {
+            this.fingerprintHeaders = new ArrayList<>(fingerprintHeaders);
+            return this;
+        }
+
+        public BodyComparison getBodyComparison() {
+            return this.bodyComparison;
+        }
+
+        /** bytes (default) or canonical-json: key order and whitespace do not matter. */
+        public Config setBodyComparison(BodyComparison bodyComparison) {
+            this.bodyComparison = bodyComparison;
+            return this;
+        }
+
+        public RolloutMode getMode() {
+            return this.mode;
+        }
+
+        /** enforce (default) or observe: forward everything and record what would have been done. */
+        public Config setMode(RolloutMode mode) {
+            this.mode = mode;
             return this;
         }
 

@@ -37,12 +37,16 @@ final class KeyLease {
 
     private final Duration ttl;
 
-    KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, Duration lockTimeout, Duration ttl) {
+    private final IdempotencyListeners listeners;
+
+    KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, Duration lockTimeout, Duration ttl,
+            IdempotencyListeners listeners) {
         this.store = store;
         this.key = key;
         this.claim = claim;
         this.lockTimeout = lockTimeout;
         this.ttl = ttl;
+        this.listeners = listeners;
     }
 
     /** Runs {@code work} while renewing the lease every third of its length; stops when work ends. */
@@ -59,27 +63,47 @@ final class KeyLease {
         });
     }
 
-    Mono<Void> complete(StoredResponse response) {
+    /** Stores the key's result; {@code settlement} says what kind of result it is. */
+    Mono<Void> complete(StoredResponse response, KeySettlement settlement, int upstreamStatus) {
         return this.store.complete(this.key, this.claim.complete(response), this.ttl)
             .retryWhen(STORE_RETRY)
             .doOnNext(stored -> {
-                if (!stored) {
+                if (stored) {
+                    settled(settlement, upstreamStatus);
+                }
+                else {
                     logger.warn("Result of " + this.key + " not stored: another request took the key after this one's lease ran out");
+                    settled(KeySettlement.LEASE_LOST, upstreamStatus);
                 }
             })
             .onErrorResume(ex -> {
                 logger.error("Result of " + this.key + " could not be stored; the key stays in flight until its lease ends", ex);
+                settled(KeySettlement.STORE_FAILED, upstreamStatus);
                 return Mono.empty();
             })
             .then();
     }
 
-    Mono<Void> release() {
+    /** Frees the key after the upstream was called, so that the client may retry. */
+    Mono<Void> release(KeySettlement settlement, int upstreamStatus) {
+        return releaseQuietly().doOnSuccess(done -> settled(settlement, upstreamStatus));
+    }
+
+    /** Frees a key whose request never reached the upstream. */
+    Mono<Void> releaseUnused() {
+        return releaseQuietly();
+    }
+
+    private Mono<Void> releaseQuietly() {
         return this.store.release(this.key, this.claim.fencingToken())
             .retryWhen(STORE_RETRY)
             .onErrorResume(ex -> {
                 logger.error("Key " + this.key + " could not be released; it frees itself when its lease ends", ex);
                 return Mono.empty();
             });
+    }
+
+    private void settled(KeySettlement settlement, int upstreamStatus) {
+        this.listeners.settlement(this.key.routeId(), settlement, upstreamStatus);
     }
 }

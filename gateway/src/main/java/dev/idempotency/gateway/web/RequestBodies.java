@@ -24,12 +24,12 @@ final class RequestBodies {
     static Mono<byte[]> read(ServerHttpRequest request, long maxBytes) {
         long declared = request.getHeaders().getContentLength();
         if (declared > maxBytes) {
-            return Mono.error(new RequestBodyTooLargeException(maxBytes));
+            return Mono.error(new RequestBodyTooLargeException(maxBytes, false));
         }
         int limit = (int) Math.min(maxBytes, Integer.MAX_VALUE - 8);
         return DataBufferUtils.join(request.getBody(), limit)
             .map(RequestBodies::toBytes)
-            .onErrorMap(DataBufferLimitException.class, ex -> new RequestBodyTooLargeException(maxBytes))
+            .onErrorMap(DataBufferLimitException.class, ex -> new RequestBodyTooLargeException(maxBytes, true))
             .defaultIfEmpty(EMPTY);
     }
 
@@ -61,13 +61,21 @@ final class RequestBodies {
 
         private final long maxBytes;
 
-        RequestBodyTooLargeException(long maxBytes) {
+        private final boolean bodyConsumed;
+
+        RequestBodyTooLargeException(long maxBytes, boolean bodyConsumed) {
             super("Request body larger than " + maxBytes + " bytes", null, false, false);
             this.maxBytes = maxBytes;
+            this.bodyConsumed = bodyConsumed;
         }
 
         long maxBytes() {
             return this.maxBytes;
+        }
+
+        /** Whether part of the body was read before the limit was hit, so it can no longer be forwarded. */
+        boolean bodyConsumed() {
+            return this.bodyConsumed;
         }
     }
 }

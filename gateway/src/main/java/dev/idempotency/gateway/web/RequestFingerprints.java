@@ -1,29 +1,77 @@
 package dev.idempotency.gateway.web;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.idempotency.gateway.core.RequestFingerprint;
 
 /**
- * Fingerprints what makes a request "the same request" (draft section 2.4): method, path and
- * query as the client sent them, content type, and the body bytes.
+ * Fingerprints what makes a request "the same request" (draft section 2.4) for one route: by
+ * default method, path and query as the client sent them, content type, and the body bytes.
  */
 final class RequestFingerprints {
 
-    private RequestFingerprints() {
+    // Sorted properties and no whitespace: one spelling per JSON value.
+    private static final JsonMapper CANONICAL = JsonMapper.builder()
+        .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+        .build();
+
+    private final Set<FingerprintPart> parts;
+
+    private final List<String> headers;
+
+    private final BodyComparison bodyComparison;
+
+    RequestFingerprints(Set<FingerprintPart> parts, List<String> headers, BodyComparison bodyComparison) {
+        this.parts = Set.copyOf(parts);
+        this.headers = new ArrayList<>(headers);
+        this.bodyComparison = bodyComparison;
     }
 
-    static RequestFingerprint of(ServerHttpRequest request, byte[] body) {
-        return RequestFingerprint.builder()
-            .part("method", request.getMethod().name())
-            .part("path", request.getURI().getRawPath())
-            .part("query", request.getURI().getRawQuery())
-            .part("content-type", normalizedContentType(request.getHeaders()))
-            .part("body", body)
-            .build();
+    RequestFingerprint of(ServerHttpRequest request, byte[] body) {
+        RequestFingerprint.Builder fingerprint = RequestFingerprint.builder();
+        if (this.parts.contains(FingerprintPart.METHOD)) {
+            fingerprint.part("method", request.getMethod().name());
+        }
+        if (this.parts.contains(FingerprintPart.PATH)) {
+            fingerprint.part("path", request.getURI().getRawPath());
+        }
+        if (this.parts.contains(FingerprintPart.QUERY)) {
+            fingerprint.part("query", request.getURI().getRawQuery());
+        }
+        if (this.parts.contains(FingerprintPart.CONTENT_TYPE)) {
+            fingerprint.part("content-type", normalizedContentType(request.getHeaders()));
+        }
+        for (String header : this.headers) {
+            fingerprint.part("header:" + header.toLowerCase(Locale.ROOT),
+                    String.join("\n", request.getHeaders().getOrEmpty(header)));
+        }
+        if (this.parts.contains(FingerprintPart.BODY)) {
+            fingerprint.part("body", this.bodyComparison == BodyComparison.CANONICAL_JSON ? canonicalJson(body) : body);
+        }
+        return fingerprint.build();
+    }
+
+    static byte[] canonicalJson(byte[] body) {
+        if (body.length == 0) {
+            return body;
+        }
+        try {
+            JsonNode tree = CANONICAL.readTree(body);
+            return CANONICAL.writeValueAsBytes(tree);
+        }
+        catch (JacksonException notJson) {
+            return body;
+        }
     }
 
     // "Application/JSON; charset=UTF-8" and "application/json;charset=utf-8" are the same type.

@@ -26,13 +26,17 @@ public final class GatewayInstance implements AutoCloseable {
         this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
-    /** Starts a gateway with the given {@code name=value} properties on top of its defaults. */
-    public static GatewayInstance start(List<String> properties) {
+    /**
+     * Starts a gateway with the given {@code name=value} properties on top of its defaults, plus
+     * any test configuration classes (e.g. a recording listener).
+     */
+    public static GatewayInstance start(List<String> properties, Class<?>... testConfigurations) {
         List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
                 "logging.level.root=WARN"));
         all.addAll(properties);
         // As command-line arguments: they must win over application.yml, as a user's would.
         ConfigurableApplicationContext context = new SpringApplicationBuilder(IdempotencyGatewayApplication.class)
+            .sources(testConfigurations)
             .run(all.stream().map(property -> "--" + property).toArray(String[]::new));
         return new GatewayInstance(context);
     }
