@@ -258,13 +258,22 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         return forwardFresh(exchange, chain);
     }
 
-    // A fresh response must never claim to be a replay, whatever the upstream sends.
+    /**
+     * Forwards a request this filter does not protect. An earlier filter's admission still applies:
+     * the request reaches the upstream, so it counts.
+     */
     private static Mono<Void> forwardFresh(ServerWebExchange exchange, GatewayFilterChain chain) {
+        // A fresh response must never claim to be a replay, whatever the upstream sends.
         exchange.getResponse().beforeCommit(() -> {
             exchange.getResponse().getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
             return Mono.empty();
         });
-        return chain.filter(exchange);
+        ExecutionAdmission admission = exchange.getAttribute(ExecutionAdmission.ATTRIBUTE);
+        if (admission == null) {
+            return chain.filter(exchange);
+        }
+        return admission.admit(exchange).flatMap(refusal -> refusal.isPresent()
+                ? ProblemResponseWriter.write(exchange, refusal.get()) : chain.filter(exchange));
     }
 
     private Problem keyProblem(KeyProblem problem) {

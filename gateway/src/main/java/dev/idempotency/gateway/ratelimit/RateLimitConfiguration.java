@@ -1,0 +1,46 @@
+package dev.idempotency.gateway.ratelimit;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.idempotency.gateway.config.IdempotencyProperties;
+import dev.idempotency.gateway.identity.ClientIdentityResolver;
+
+/** Wires the RateLimit filter: buckets where {@code idempotency.store} says, the limiter, the factory. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RateLimitProperties.class)
+public class RateLimitConfiguration {
+
+    @Bean
+    TokenBuckets rateLimitTokenBuckets(IdempotencyProperties idempotency, RateLimitProperties properties,
+            ObjectProvider<LettuceConnectionFactory> connectionFactory) {
+        if (idempotency.getStore() == IdempotencyProperties.StoreType.MEMORY) {
+            return new LocalTokenBuckets(properties.getMemory().getMaxBuckets());
+        }
+        LettuceConnectionFactory factory = connectionFactory.getIfAvailable();
+        if (factory == null) {
+            throw new IllegalStateException("idempotency.store=redis needs Spring Boot's Lettuce connection factory "
+                    + "(spring-boot-starter-data-redis-reactive with the Lettuce driver)");
+        }
+        AbstractRedisClient client = factory.getRequiredNativeClient();
+        RedisTokenBuckets buckets = new RedisTokenBuckets(client, factory.getDatabase(), properties.getRedis());
+        buckets.warmUp();
+        return buckets;
+    }
+
+    @Bean
+    RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(TokenBuckets rateLimitTokenBuckets,
+            ClientIdentityResolver clientIdentityResolver, IdempotencyProperties idempotency,
+            RateLimitProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+        KeyedRequests keyedRequests = new KeyedRequests(idempotency.getDefaults().getMethods(),
+                idempotency.getDefaults().getHeaderName());
+        return new RateLimitGatewayFilterFactory(new RateLimiter(rateLimitTokenBuckets), clientIdentityResolver,
+                keyedRequests, meterRegistry.getIfAvailable(SimpleMeterRegistry::new), properties.getDefaults());
+    }
+}
