@@ -41,6 +41,14 @@ public interface IdempotencyStore {
      */
     Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease);
 
+    /**
+     * Completes when the key's in-flight request may have settled (its result stored, or the key
+     * released or purged), or after at most {@code maxWait}, whichever comes first. Callers look
+     * at the key again after it completes: a notification can be missed (a store outage, a lease
+     * that ran out), so the bound is also the fallback.
+     */
+    Mono<Void> awaitSettlement(ScopedKey key, Duration maxWait);
+
     /** Reads a record without changing it, for operators' tools; empty when the key is free. */
     Mono<InspectedRecord> inspect(ScopedKey key);
 

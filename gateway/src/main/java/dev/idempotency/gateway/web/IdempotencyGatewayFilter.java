@@ -51,6 +51,9 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
+    /** A waiting duplicate looks at its key at least this often, in case a wake-up was missed. */
+    private static final Duration WAIT_FALLBACK = Duration.ofSeconds(1);
+
     private final IdempotencyGatewayFilterFactory.Config config;
 
     private final IdempotencyStore store;
@@ -60,6 +63,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     private final ReplayHeaderPolicy headerPolicy;
 
     private final RequestKeys keys;
+
+    private final UpstreamExecution execution;
 
     private final RequestFingerprints fingerprints;
 
@@ -80,6 +85,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         this.fingerprints = new RequestFingerprints(config.getFingerprintParts(), config.getFingerprintHeaders(),
                 config.getBodyComparison());
         this.fingerprintDescription = describe(config);
+        this.execution = new UpstreamExecution(config, this.headerPolicy);
         this.listeners = listeners;
         this.clock = clock;
     }
@@ -147,11 +153,32 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private Mono<Void> protect(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key, byte[] body) {
         RequestFingerprint fingerprint = this.fingerprints.of(exchange.getRequest(), body);
+        long waitDeadline = System.nanoTime() + this.config.getWaitTimeout().toNanos();
+        return attempt(exchange, chain, key, fingerprint, waitDeadline);
+    }
+
+    private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
+            RequestFingerprint fingerprint, long waitDeadline) {
         IdempotencyRecord claim = IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(), fingerprint,
                 this.clock.instant());
-        return begin(key, claim).flatMap(result -> result instanceof StoreDown down
-                ? storeUnavailable(exchange, chain, down.cause())
-                : act(exchange, chain, key, claim, Decision.decide(((StoreAnswered) result).result(), fingerprint)));
+        return begin(key, claim).flatMap(result -> {
+            if (result instanceof StoreDown down) {
+                return storeUnavailable(exchange, chain, down.cause());
+            }
+            Decision decision = Decision.decide(((StoreAnswered) result).result(), fingerprint);
+            if (decision instanceof Decision.InFlight && shouldWait(waitDeadline)) {
+                // Woken when the first request settles; the bounded wait is the fallback.
+                Duration remaining = Duration.ofNanos(waitDeadline - System.nanoTime());
+                return this.store.awaitSettlement(key, remaining.compareTo(WAIT_FALLBACK) < 0 ? remaining : WAIT_FALLBACK)
+                    .then(Mono.defer(() -> attempt(exchange, chain, key, fingerprint, waitDeadline)));
+            }
+            return act(exchange, chain, key, claim, decision);
+        });
+    }
+
+    private boolean shouldWait(long waitDeadline) {
+        return this.config.getConcurrent() == ConcurrentRequests.WAIT && this.config.getMode() == RolloutMode.ENFORCE
+                && waitDeadline - System.nanoTime() > 0;
     }
 
     private Mono<BeginOutcome> begin(ScopedKey key, IdempotencyRecord claim) {
@@ -215,28 +242,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private Mono<Void> execute(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
         this.listeners.outcome(this.config.getRouteId(), IdempotencyOutcome.EXECUTED, exchange);
-        CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
-                this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
-                exchange.getRequest().getPath().value());
-        ServerWebExchange capturing = exchange.mutate().response(response).build();
-        return lease.renewWhile(chain.filter(capturing)
-            .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
-            .onErrorResume(ex -> !response.isSettled() && !exchange.getResponse().isCommitted(),
-                    ex -> upstreamFailed(exchange, lease, ex)));
-    }
-
-    private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error) {
-        UpstreamFailure failure = UpstreamFailure.of(error);
-        if (failure.maybeExecuted() && this.config.getAmbiguousOutcome() == AmbiguousOutcome.STORE) {
-            logger.warn("Upstream outcome unknown on route " + this.config.getRouteId() + "; storing it as the key's result: " + error);
-            Problem problem = failure.outcomeUnknownProblem();
-            return lease.complete(StoredResponses.fromProblem(problem, exchange.getRequest().getPath().value()),
-                    KeySettlement.OUTCOME_UNKNOWN, 0)
-                .then(ProblemResponseWriter.write(exchange, problem));
-        }
-        logger.debug("Upstream failed on route " + this.config.getRouteId() + "; releasing the key: " + error);
-        return lease.release(KeySettlement.RELEASED_UPSTREAM_FAILURE, 0)
-            .then(ProblemResponseWriter.write(exchange, failure.retryableProblem()));
+        return this.execution.run(exchange, chain, lease);
     }
 
     private Mono<Void> storeUnavailable(ServerWebExchange exchange, GatewayFilterChain chain, Throwable cause) {

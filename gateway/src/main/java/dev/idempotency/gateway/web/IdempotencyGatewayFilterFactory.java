@@ -111,6 +111,12 @@ public class IdempotencyGatewayFilterFactory
 
         private RolloutMode mode = RolloutMode.ENFORCE;
 
+        private ConcurrentRequests concurrent = ConcurrentRequests.REJECT;
+
+        private Duration waitTimeout = Duration.ofSeconds(10);
+
+        private Duration executionTimeout = Duration.ofMinutes(5);
+
         Config copy() {
             Config copy = new Config();
             copy.routeId = this.routeId;
@@ -133,6 +139,9 @@ public class IdempotencyGatewayFilterFactory
             copy.fingerprintHeaders = new ArrayList<>(this.fingerprintHeaders);
             copy.bodyComparison = this.bodyComparison;
             copy.mode = this.mode;
+            copy.concurrent = this.concurrent;
+            copy.waitTimeout = this.waitTimeout;
+            copy.executionTimeout = this.executionTimeout;
             return copy;
         }
 
@@ -164,6 +173,11 @@ public class IdempotencyGatewayFilterFactory
                     "must list parts from method, path, query, content-type, body", this.fingerprintParts);
             check(this.bodyComparison != null, "bodyComparison", "must be one of bytes, canonical-json", null);
             check(this.mode != null, "mode", "must be one of enforce, observe", null);
+            check(this.concurrent != null, "concurrent", "must be one of reject, wait", null);
+            check(this.waitTimeout != null && !this.waitTimeout.isNegative(), "waitTimeout",
+                    "must be zero or a positive duration such as 10s", this.waitTimeout);
+            check(isPositive(this.executionTimeout), "executionTimeout", "must be a positive duration such as 5m",
+                    this.executionTimeout);
         }
 
         private static boolean isPositive(Duration duration) {
@@ -360,6 +374,39 @@ public class IdempotencyGatewayFilterFactory
         /** enforce (default) or observe: forward everything and record what would have been done. */
         public Config setMode(RolloutMode mode) {
             this.mode = mode;
+            return this;
+        }
+
+        public ConcurrentRequests getConcurrent() {
+            return this.concurrent;
+        }
+
+        /** What a duplicate gets while the first request runs: reject (409, default) or wait. */
+        public Config setConcurrent(ConcurrentRequests concurrent) {
+            this.concurrent = concurrent;
+            return this;
+        }
+
+        public Duration getWaitTimeout() {
+            return this.waitTimeout;
+        }
+
+        /** With concurrent: wait, how long a duplicate is held before it gets 409. */
+        public Config setWaitTimeout(Duration waitTimeout) {
+            this.waitTimeout = waitTimeout;
+            return this;
+        }
+
+        public Duration getExecutionTimeout() {
+            return this.executionTimeout;
+        }
+
+        /**
+         * The longest an upstream exchange may run, also after its client left; past it the outcome
+         * is unknown (see ambiguousOutcome). Spring Cloud Gateway's response-timeout, when shorter, ends it first.
+         */
+        public Config setExecutionTimeout(Duration executionTimeout) {
+            this.executionTimeout = executionTimeout;
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
 
 import dev.idempotency.gateway.core.BeginResult;
 import dev.idempotency.gateway.core.IdempotencyKey;
@@ -190,6 +191,37 @@ abstract class IdempotencyStoreContract {
         assertThat(store().purge(key).block()).isFalse();
         IdempotencyRecord next = claim();
         assertThat(begin(key, next, LONG)).isEqualTo(new BeginResult.Claimed(next.fencingToken()));
+    }
+
+    @Test
+    void waitersAreWokenWhenTheKeySettlesNotWhenTheirBoundPasses() {
+        // An instance's first wait subscribes to wake-ups and ends once subscribed: the caller looks again.
+        store().awaitSettlement(newKey(), Duration.ofSeconds(5)).block();
+        ScopedKey completedKey = newKey();
+        IdempotencyRecord owner = claim();
+        begin(completedKey, owner, LONG);
+        // Bound 30 s, verified within 5 s: only a wake-up can end the wait that early.
+        StepVerifier.create(store().awaitSettlement(completedKey, Duration.ofSeconds(30)))
+            .then(() -> complete(completedKey, owner, LONG))
+            .expectComplete()
+            .verify(Duration.ofSeconds(5));
+
+        ScopedKey releasedKey = newKey();
+        IdempotencyRecord other = claim();
+        begin(releasedKey, other, LONG);
+        StepVerifier.create(store().awaitSettlement(releasedKey, Duration.ofSeconds(30)))
+            .then(() -> store().release(releasedKey, other.fencingToken()).block())
+            .expectComplete()
+            .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void waitEndsAfterItsBoundWithoutAWakeUp() {
+        ScopedKey key = newKey();
+        begin(key, claim(), LONG);
+        StepVerifier.create(store().awaitSettlement(key, Duration.ofMillis(200)))
+            .expectComplete()
+            .verify(Duration.ofSeconds(5));
     }
 
     @Test

@@ -30,6 +30,7 @@ import reactor.core.publisher.Flux;
 
 import dev.idempotency.gateway.testsupport.FreePorts;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.RawHttp;
 import dev.idempotency.gateway.testsupport.Routes;
 import dev.idempotency.gateway.testsupport.Upstream;
 
@@ -42,6 +43,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The gateway's idempotency behaviour over real HTTP, in front of a WireMock upstream. Each store
@@ -77,6 +79,9 @@ abstract class IdempotencyBehaviourContract {
                 .filter("Idempotency", Map.of("ambiguousOutcome", "release"))
             .route("dead", "http://127.0.0.1:" + FreePorts.next()).path("/dead/**").filter("Idempotency")
             .route("all-methods", uri).path("/any/**").filter("Idempotency", Map.of("methods", "POST,PUT,DELETE"))
+            .route("wait", uri).path("/wait/**").filter("Idempotency", Map.of("concurrent", "wait", "waitTimeout", "5s"))
+            .route("wait-short", uri).path("/wait-short/**")
+                .filter("Idempotency", Map.of("concurrent", "wait", "waitTimeout", "300ms"))
             .properties());
         properties.addAll(storeProperties());
         this.gateway = GatewayInstance.start(properties);
@@ -447,6 +452,76 @@ abstract class IdempotencyBehaviourContract {
             finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    @Nested
+    class WaitingDuplicates {
+
+        @Test
+        void duplicateWaitsAndGetsTheFirstResultAsSoonAsItIsStored() throws Exception {
+            upstream.stubFor(post(urlPathMatching("/wait/orders")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(1000).withBody("{\"waited\":true}")));
+            String key = newKey();
+            CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send("/wait/orders", key));
+            Thread.sleep(300);
+            EntityExchangeResult<byte[]> duplicate = send("/wait/orders", key);
+            assertThat(duplicate.getStatus().value()).isEqualTo(201);
+            assertThat(duplicate.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(duplicate.getResponseBody()).isEqualTo(first.get().getResponseBody());
+            assertThat(executionsWithKey(key)).isEqualTo(1);
+        }
+
+        @Test
+        void duplicateGets409WhenTheWaitBoundPasses() throws Exception {
+            upstream.stubFor(post(urlPathMatching("/wait-short/orders")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(1500).withBody("{}")));
+            String key = newKey();
+            CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send("/wait-short/orders", key));
+            Thread.sleep(300);
+            assertProblem(send("/wait-short/orders", key), 409, "request-in-progress");
+            assertThat(first.get().getStatus().value()).isEqualTo(201);
+            assertThat(executionsWithKey(key)).isEqualTo(1);
+        }
+
+        @Test
+        void duplicateExecutesItselfWhenTheFirstIsReleased() throws Exception {
+            String path = "/wait/released";
+            upstream.stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503).withFixedDelay(800).withBody("busy"))
+                .willSetStateTo("recovered"));
+            upstream.stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(201).withBody("{\"second\":true}")));
+            String key = newKey();
+            CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send(path, key));
+            Thread.sleep(300);
+            EntityExchangeResult<byte[]> duplicate = send(path, key);
+            assertThat(first.get().getStatus().value()).isEqualTo(503);
+            assertThat(duplicate.getStatus().value()).isEqualTo(201);
+            assertThat(duplicate.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
+            assertThat(executionsWithKey(key)).isEqualTo(2);
+        }
+    }
+
+    @Nested
+    class BackgroundCompletion {
+
+        @Test
+        void clientThatGivesUpStillGetsTheRealResultOnItsRetry() throws Exception {
+            upstream.stubFor(post(urlPathMatching("/orders/impatient")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(1500).withBody("{\"orderId\":\"late\"}")));
+            String key = newKey();
+            RawHttp.sendAndHangUp(gateway.port(), "POST", "/orders/impatient",
+                    Map.of("Idempotency-Key", key, "X-Client-Id", "client-a", "Content-Type", "application/json"),
+                    "{\"item\":\"book\"}", Duration.ofMillis(300));
+
+            assertProblem(send("/orders/impatient", key), 409, "request-in-progress");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> send("/orders/impatient", key).getStatus().value() == 201);
+            EntityExchangeResult<byte[]> replay = send("/orders/impatient", key);
+            assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(body(replay)).isEqualTo("{\"orderId\":\"late\"}");
+            assertThat(executionsWithKey(key)).isEqualTo(1);
         }
     }
 

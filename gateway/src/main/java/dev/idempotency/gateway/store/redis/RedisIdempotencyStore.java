@@ -25,7 +25,7 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  * operation is one Lua script on one key: one round trip, atomic, and valid on Redis Cluster.
  * Scripts run by {@code EVALSHA}, falling back to {@code EVAL} once after a Redis restart.
  */
-public class RedisIdempotencyStore implements IdempotencyStore {
+public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class);
 
@@ -42,6 +42,8 @@ public class RedisIdempotencyStore implements IdempotencyStore {
 
     private final String keyPrefix;
 
+    private final RedisSettlementSubscriber settlements;
+
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
         RedisSerializationContext<String, byte[]> context = RedisSerializationContext
             .<String, byte[]>newSerializationContext(RedisSerializer.string())
@@ -49,6 +51,7 @@ public class RedisIdempotencyStore implements IdempotencyStore {
             .build();
         this.redis = new ReactiveRedisTemplate<>(connectionFactory, context);
         this.keyPrefix = keyPrefix;
+        this.settlements = new RedisSettlementSubscriber(connectionFactory, keyPrefix + "settled");
     }
 
     @Override
@@ -61,13 +64,28 @@ public class RedisIdempotencyStore implements IdempotencyStore {
     @Override
     public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
         return run(COMPLETE, key, RecordCodec.tokenBytes(completed.fencingToken()), RecordCodec.encode(completed),
-                millis(ttl))
+                millis(ttl), channel())
             .map(stored -> stored == 1L);
     }
 
     @Override
     public Mono<Void> release(ScopedKey key, long fencingToken) {
-        return run(RELEASE, key, RecordCodec.tokenBytes(fencingToken)).then();
+        return run(RELEASE, key, RecordCodec.tokenBytes(fencingToken), channel()).then();
+    }
+
+    @Override
+    public Mono<Void> awaitSettlement(ScopedKey key, Duration maxWait) {
+        return this.settlements.await(redisKey(key), maxWait);
+    }
+
+    /** Stops listening for settlements; the connection factory stays open. */
+    @Override
+    public void close() {
+        this.settlements.close();
+    }
+
+    private byte[] channel() {
+        return this.settlements.channel().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.idempotency.gateway.core.BeginResult;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.store.SettlementSignals;
 
 /**
  * A store for one gateway instance: the same semantics as the Redis store, held in a bounded
@@ -24,6 +25,8 @@ import dev.idempotency.gateway.core.ScopedKey;
 public class InMemoryIdempotencyStore implements IdempotencyStore {
 
     private final Cache<String, Entry> entries;
+
+    private final SettlementSignals settlements = new SettlementSignals();
 
     public InMemoryIdempotencyStore(long maxEntries) {
         this(maxEntries, Ticker.systemTicker());
@@ -66,14 +69,23 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
                 stored.set(true);
                 return new Entry(completed, ttl);
             });
+            this.settlements.signal(key.storageId());
             return stored.get();
         });
     }
 
     @Override
     public Mono<Void> release(ScopedKey key, long fencingToken) {
-        return Mono.fromRunnable(() -> this.entries.asMap()
-            .computeIfPresent(key.storageId(), (id, current) -> current.isInFlightFor(fencingToken) ? null : current));
+        return Mono.fromRunnable(() -> {
+            this.entries.asMap()
+                .computeIfPresent(key.storageId(), (id, current) -> current.isInFlightFor(fencingToken) ? null : current);
+            this.settlements.signal(key.storageId());
+        });
+    }
+
+    @Override
+    public Mono<Void> awaitSettlement(ScopedKey key, Duration maxWait) {
+        return this.settlements.await(key.storageId(), maxWait);
     }
 
     @Override
@@ -108,7 +120,11 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
 
     @Override
     public Mono<Boolean> purge(ScopedKey key) {
-        return Mono.fromSupplier(() -> this.entries.asMap().remove(key.storageId()) != null);
+        return Mono.fromSupplier(() -> {
+            boolean removed = this.entries.asMap().remove(key.storageId()) != null;
+            this.settlements.signal(key.storageId());
+            return removed;
+        });
     }
 
     private record Entry(IdempotencyRecord record, Duration timeToLive) {

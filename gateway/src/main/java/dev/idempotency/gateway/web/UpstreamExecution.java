@@ -1,0 +1,81 @@
+package dev.idempotency.gateway.web;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import dev.idempotency.gateway.core.ReplayHeaderPolicy;
+import dev.idempotency.gateway.web.problem.Problem;
+import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
+
+/**
+ * Forwards a request that owns its key and settles the key with whatever comes back.
+ *
+ * <p>The upstream exchange runs detached from the client: when the client disconnects or its
+ * timeout fires after the request went out, the gateway still waits for the upstream (up to the
+ * route's executionTimeout), stores the real result and releases nothing, so the client's retry
+ * gets that result instead of a second execution.
+ */
+final class UpstreamExecution {
+
+    private static final Log logger = LogFactory.getLog(UpstreamExecution.class);
+
+    private final IdempotencyGatewayFilterFactory.Config config;
+
+    private final ReplayHeaderPolicy headerPolicy;
+
+    UpstreamExecution(IdempotencyGatewayFilterFactory.Config config, ReplayHeaderPolicy headerPolicy) {
+        this.config = config;
+        this.headerPolicy = headerPolicy;
+    }
+
+    Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
+        CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
+                this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
+                exchange.getRequest().getPath().value());
+        ServerWebExchange capturing = exchange.mutate().response(response).build();
+        Mono<Void> forwarded = chain.filter(capturing)
+            .timeout(this.config.getExecutionTimeout())
+            .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
+            .onErrorResume(ex -> !response.isSettled(), ex -> upstreamFailed(exchange, lease, ex));
+        return detached(lease.renewWhile(forwarded));
+    }
+
+    /**
+     * Subscribes to {@code work} on its own, so that a cancelled client subscription does not
+     * cancel it; the returned Mono mirrors its end for a client still waiting.
+     */
+    private static Mono<Void> detached(Mono<Void> work) {
+        return Mono.deferContextual(context -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            work.contextWrite(context).subscribe(null, error -> {
+                if (done.tryEmitError(error).isFailure()) {
+                    logger.debug("Upstream exchange ended after its client left: " + error);
+                }
+            }, done::tryEmitEmpty);
+            return done.asMono().doOnCancel(() -> logger.debug("Client left; the upstream exchange goes on"));
+        });
+    }
+
+    private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error) {
+        UpstreamFailure failure = UpstreamFailure.of(error);
+        String instance = exchange.getRequest().getPath().value();
+        if (failure.maybeExecuted() && this.config.getAmbiguousOutcome() == AmbiguousOutcome.STORE) {
+            logger.warn("Upstream outcome unknown on route " + this.config.getRouteId()
+                    + "; storing it as the key's result: " + error);
+            Problem problem = failure.outcomeUnknownProblem();
+            return lease.complete(StoredResponses.fromProblem(problem, instance), KeySettlement.OUTCOME_UNKNOWN, 0)
+                .then(writeIfClientWaits(exchange, problem));
+        }
+        logger.debug("Upstream failed on route " + this.config.getRouteId() + "; releasing the key: " + error);
+        return lease.release(KeySettlement.RELEASED_UPSTREAM_FAILURE, 0)
+            .then(writeIfClientWaits(exchange, failure.retryableProblem()));
+    }
+
+    private static Mono<Void> writeIfClientWaits(ServerWebExchange exchange, Problem problem) {
+        return exchange.getResponse().isCommitted() ? Mono.empty() : ProblemResponseWriter.write(exchange, problem);
+    }
+}
