@@ -1,0 +1,401 @@
+package dev.idempotency.gateway.helm;
+
+import static dev.idempotency.gateway.helm.HelmChart.FULLNAME;
+import static dev.idempotency.gateway.helm.HelmChart.GATEWAY_CHART;
+import static dev.idempotency.gateway.helm.HelmChart.NAMESPACE;
+import static dev.idempotency.gateway.helm.HelmChart.RELEASE;
+import static dev.idempotency.gateway.helm.HelmChart.render;
+import static dev.idempotency.gateway.helm.HelmChart.renderError;
+import static dev.idempotency.gateway.helm.Manifests.env;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+
+/** The idempotency-gateway chart, rendered per scenario (ci/*-values.yaml) and asserted on parsed manifests. */
+class GatewayChartTest {
+
+    static Stream<String> scenarios() throws IOException {
+        try (Stream<Path> files = Files.list(GATEWAY_CHART.resolve("ci"))) {
+            return files.map(f -> f.getFileName().toString())
+                .filter(n -> n.endsWith("-values.yaml"))
+                .map(n -> n.substring(0, n.length() - "-values.yaml".length()))
+                .sorted()
+                .toList()
+                .stream();
+        }
+    }
+
+    @Test
+    void lintsStrictWithoutWarnings() {
+        LintResult result = new Helm(GATEWAY_CHART).lint().strict().call();
+
+        assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+
+    @Nested
+    class EveryScenario {
+
+        @ParameterizedTest
+        @MethodSource("dev.idempotency.gateway.helm.GatewayChartTest#scenarios")
+        void labelsEveryObjectTheKubernetesWay(String scenario) {
+            for (Manifest m : render(scenario).all()) {
+                assertThat(m.map("metadata.labels")).as(m.kind() + "/" + m.name())
+                    .containsEntry("app.kubernetes.io/instance", RELEASE)
+                    .containsEntry("app.kubernetes.io/managed-by", "Helm")
+                    .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/component", "helm.sh/chart",
+                            "app.kubernetes.io/version");
+                assertThat((String) m.at("metadata.namespace")).isEqualTo(NAMESPACE);
+            }
+        }
+
+        @ParameterizedTest
+        @MethodSource("dev.idempotency.gateway.helm.GatewayChartTest#scenarios")
+        void runsEveryPodNonRootReadOnlyWithoutCapabilitiesOrToken(String scenario) {
+            for (Manifest m : render(scenario).all()) {
+                String podPath = switch (m.kind()) {
+                    case "Deployment", "StatefulSet" -> "spec.template.spec";
+                    case "Pod" -> "spec";
+                    default -> null;
+                };
+                if (podPath == null) {
+                    continue;
+                }
+                Map<String, Object> pod = m.map(podPath);
+                Manifest spec = new Manifest(pod);
+                assertThat(pod).as(m.name()).containsEntry("automountServiceAccountToken", false);
+                List<Map<String, Object>> containers = spec.at("containers");
+                for (Map<String, Object> container : containers) {
+                    Manifest c = new Manifest(container);
+                    if (!List.of("idempotency-gateway", "redis", "request").contains(c.<String>at("name"))) {
+                        continue; // the user's own sidecars
+                    }
+                    assertThat((Boolean) c.at("securityContext.allowPrivilegeEscalation")).isFalse();
+                    assertThat((Boolean) c.at("securityContext.readOnlyRootFilesystem")).isTrue();
+                    assertThat(c.list("securityContext.capabilities.drop")).containsExactly("ALL");
+                    assertThat(firstNonNull(c.at("securityContext.runAsNonRoot"), spec.at("securityContext.runAsNonRoot")))
+                        .as("runAsNonRoot of %s", c.<String>at("name"))
+                        .isEqualTo(true);
+                    assertThat(firstNonNull(c.at("securityContext.seccompProfile.type"),
+                            spec.at("securityContext.seccompProfile.type")))
+                        .isEqualTo("RuntimeDefault");
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @MethodSource("dev.idempotency.gateway.helm.GatewayChartTest#scenarios")
+        void keepsSecretsOutOfConfigMapsAndPlainEnv(String scenario) {
+            Manifests manifests = render(scenario);
+            List<String> secretValues = manifests.ofKind("Secret").stream()
+                .flatMap(s -> s.<Map<String, String>>at("data").values().stream())
+                .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8))
+                .toList();
+            for (Manifest m : manifests.all()) {
+                if (!m.kind().equals("Secret")) {
+                    String text = String.valueOf(m.doc());
+                    assertThat(secretValues).noneMatch(text::contains);
+                }
+            }
+            for (Manifest d : manifests.ofKind("Deployment")) {
+                Map<String, Object> env = env(d.map("spec.template.spec.containers[name=idempotency-gateway]"));
+                assertThat(env.keySet()).filteredOn(name -> name.contains("PASSWORD"))
+                    .allSatisfy(name -> assertThat(env.get(name)).isInstanceOf(Map.class));
+            }
+        }
+
+        private static Object firstNonNull(Object a, Object b) {
+            return a != null ? a : b;
+        }
+    }
+
+    @Nested
+    class Defaults {
+
+        private final Manifests manifests = render(null);
+
+        @Test
+        void rendersAStandaloneGatewayWithItsServicesAndNothingOptional() {
+            assertThat(manifests.names()).containsExactlyInAnyOrder(
+                    "ServiceAccount/" + FULLNAME,
+                    "ConfigMap/" + FULLNAME + "-rules",
+                    "Service/" + FULLNAME,
+                    "Service/" + FULLNAME + "-metrics",
+                    "Deployment/" + FULLNAME);
+            Manifest deployment = manifests.one("Deployment");
+            assertThat((Integer) deployment.at("spec.replicas")).isEqualTo(1);
+            assertThat((String) deployment.at("spec.template.spec.serviceAccountName")).isEqualTo(FULLNAME);
+            assertThat((Boolean) manifests.one("ServiceAccount").at("automountServiceAccountToken")).isFalse();
+            assertThat((String) deployment.at("spec.template.spec.containers[0].image"))
+                .isEqualTo("idempotency-gateway:" + HelmChart.appVersion());
+        }
+
+        @Test
+        void servesTrafficAndManagementOnSeparateServices() {
+            Manifest service = manifests.one("Service", FULLNAME);
+            assertThat((String) service.at("spec.type")).isEqualTo("ClusterIP");
+            assertThat(service.list("spec.ports")).hasSize(1);
+            assertThat((Integer) service.at("spec.ports[name=http].port")).isEqualTo(80);
+            assertThat((String) service.at("spec.ports[name=http].targetPort")).isEqualTo("gateway-http");
+
+            Manifest metrics = manifests.one("Service", FULLNAME + "-metrics");
+            assertThat((String) metrics.at("spec.type")).isEqualTo("ClusterIP");
+            assertThat((String) metrics.at("spec.ports[name=management].targetPort")).isEqualTo("gateway-mgmt");
+            assertThat(metrics.map("spec.selector")).isEqualTo(service.map("spec.selector"));
+            assertThat(manifests.one("Deployment").map("spec.template.metadata.labels"))
+                .containsAllEntriesOf(service.map("spec.selector"));
+        }
+
+        @Test
+        void probesSpringBootsHealthGroupsOnTheManagementPort() {
+            Manifest c = new Manifest(manifests.gatewayContainer());
+            assertThat((Integer) c.at("ports[name=gateway-http].containerPort")).isEqualTo(8080);
+            assertThat((Integer) c.at("ports[name=gateway-mgmt].containerPort")).isEqualTo(8081);
+            assertThat((String) c.at("startupProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+            assertThat((String) c.at("livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+            assertThat((String) c.at("readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                assertThat((String) c.at(probe + ".httpGet.port")).isEqualTo("gateway-mgmt");
+            }
+            assertThat(env(c.doc())).containsEntry("SERVER_PORT", "8080")
+                .containsEntry("MANAGEMENT_SERVER_PORT", "8081")
+                .containsEntry("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true")
+                .containsEntry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,info,prometheus");
+        }
+
+        @Test
+        void drainsWithinAGracePeriodThatCoversPreStopAndTheShutdownPhase() {
+            Manifest pod = new Manifest(manifests.one("Deployment").map("spec.template.spec"));
+            Manifest c = new Manifest(manifests.gatewayContainer());
+            assertThat(env(c.doc())).containsEntry("SERVER_SHUTDOWN", "graceful")
+                .containsEntry("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE", "20s");
+            assertThat((Integer) c.at("lifecycle.preStop.sleep.seconds")).isEqualTo(5);
+            assertThat((Integer) pod.at("terminationGracePeriodSeconds")).isEqualTo(5 + 20 + 5);
+        }
+
+        @Test
+        void derivesTheGracePeriodFromTheShutdownSettings() {
+            Manifests longer = render(null, Map.of("lifecycle.shutdownTimeoutSeconds", 40,
+                    "lifecycle.preStopSleepSeconds", 10));
+            assertThat(env(longer.gatewayContainer())).containsEntry("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE", "40s");
+            assertThat((Integer) longer.one("Deployment").at("spec.template.spec.terminationGracePeriodSeconds"))
+                .isEqualTo(55);
+        }
+
+        @Test
+        void usesAnExecSleepPreStopOnClustersWithoutTheSleepAction() {
+            Manifests old = Manifests.parse(new Helm(GATEWAY_CHART).template().withName(RELEASE)
+                .withNamespace(NAMESPACE).withKubeVersion("1.28.0").call());
+            assertThat(new Manifest(old.gatewayContainer()).list("lifecycle.preStop.exec.command"))
+                .containsExactly("sleep", "5");
+        }
+
+        @Test
+        void sizesTheHeapFromTheContainerMemory() {
+            assertThat(env(manifests.gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
+                .isEqualTo("-XX:MaxRAMPercentage=60 -XX:MaxRAM=536870912 -XX:+ExitOnOutOfMemoryError");
+            assertThat(manifests.gatewayContainer().get("resources"))
+                .isEqualTo(Map.of("requests", Map.of("cpu", "250m", "memory", "512Mi")));
+
+            Manifests limited = render(null, Map.of("resources.limits.memory", "1Gi", "jvm.maxRAMPercentage", 75,
+                    "jvm.extraOptions", "-Xss512k"));
+            assertThat(env(limited.gatewayContainer()).get("JAVA_TOOL_OPTIONS")).isEqualTo(
+                    "-XX:MaxRAMPercentage=75 -XX:MaxRAM=1073741824 -XX:+ExitOnOutOfMemoryError -Xss512k");
+        }
+
+        @Test
+        void writesOnlyToATmpEmptyDirAndReadsTheRulesFromTheConfigMap() {
+            Manifest c = new Manifest(manifests.gatewayContainer());
+            Manifest pod = new Manifest(manifests.one("Deployment").map("spec.template.spec"));
+            assertThat((String) c.at("volumeMounts[name=idempotency-gateway-tmp].mountPath")).isEqualTo("/tmp");
+            assertThat((String) pod.at("volumes[name=idempotency-gateway-tmp].emptyDir.sizeLimit")).isEqualTo("128Mi");
+            assertThat((String) c.at("volumeMounts[name=idempotency-gateway-rules].mountPath"))
+                .isEqualTo("/etc/idempotency-gateway/rules");
+            assertThat((String) pod.at("volumes[name=idempotency-gateway-rules].configMap.name"))
+                .isEqualTo(FULLNAME + "-rules");
+            assertThat(env(c.doc())).containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION",
+                    "file:/etc/idempotency-gateway/rules/routes.yml");
+        }
+
+        @Test
+        void rollsThePodsWhenARuleChanges() {
+            String rules = HelmChart.rulesFile(manifests);
+            Map<String, Object> annotations = manifests.one("Deployment").map("spec.template.metadata.annotations");
+            assertThat(annotations).containsEntry("checksum/rules", HelmChart.sha256(rules.stripTrailing()));
+
+            Manifests changed = HelmChart.renderYaml("""
+                    routes:
+                      rules:
+                        - id: orders
+                          predicates: [Path=/**]
+                          filters:
+                            - name: Idempotency
+                              args: {required: true, ttl: 1h}
+                    """);
+            assertThat(changed.one("Deployment").<String>at("spec.template.metadata.annotations.checksum/rules"))
+                .isNotEqualTo(annotations.get("checksum/rules"));
+        }
+
+        @Test
+        void addsPrometheusScrapeAnnotationsUnlessTurnedOff() {
+            assertThat(manifests.one("Deployment").map("spec.template.metadata.annotations"))
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", "8081")
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+            assertThat(render(null, Map.of("metrics.scrapeAnnotations", false)).one("Deployment")
+                .map("spec.template.metadata.annotations")).doesNotContainKey("prometheus.io/scrape");
+        }
+
+        @Test
+        void spreadsReplicasOverZonesAndNodesWithTheGatewaysSelector() {
+            Manifest deployment = manifests.one("Deployment");
+            List<Map<String, Object>> constraints = deployment.at("spec.template.spec.topologySpreadConstraints");
+            assertThat(constraints).extracting(c -> c.get("topologyKey"))
+                .containsExactly("topology.kubernetes.io/zone", "kubernetes.io/hostname");
+            assertThat(constraints).allSatisfy(c -> assertThat(new Manifest(c).map("labelSelector.matchLabels"))
+                .isEqualTo(deployment.map("spec.selector.matchLabels")));
+        }
+
+        @Test
+        void shipsAHelmTestThatSendsAnIdempotentRequestThroughTheService(@TempDir Path work) {
+            Manifest test = HelmChart.renderWithHooks(work).one("Pod");
+            assertThat(test.map("metadata.annotations")).containsEntry(HelmChart.HOOK_ANNOTATION_IN_TESTS, "test");
+            Manifest c = new Manifest(test.map("spec.containers[0]"));
+            assertThat(env(c.doc())).containsEntry("URL", "http://" + FULLNAME + "." + NAMESPACE + ".svc:80/")
+                .containsEntry("METHOD", "GET");
+            assertThat(c.list("command").get(2).toString()).contains("Idempotency-Key: $key")
+                .contains("X-Client-Id: helm-test");
+        }
+
+        @Test
+        void pinsTheImageByDigestWhenOneIsGiven() {
+            String digest = "sha256:" + "a".repeat(64);
+            Manifests pinned = render(null, Map.of("image.repository", "registry.example.com/idempotency-gateway",
+                    "image.digest", digest));
+            assertThat(pinned.gatewayContainer().get("image"))
+                .isEqualTo("registry.example.com/idempotency-gateway@" + digest);
+        }
+
+        @Test
+        void usesTheMemoryStoreAndOneReplica() {
+            assertThat(env(manifests.gatewayContainer())).containsEntry("IDEMPOTENCY_STORE", "memory")
+                .doesNotContainKeys("SPRING_DATA_REDIS_HOST", "SPRING_DATA_REDIS_PASSWORD");
+        }
+    }
+
+    @Nested
+    class Standalone {
+
+        private final Manifests manifests = render("standalone");
+
+        @Test
+        void rendersTheRulesInSpringCloudGatewaysFormatWithTheUpstreamAsDefaultUri() {
+            Map<String, Object> file = new Yaml().load(HelmChart.rulesFile(manifests));
+            List<Map<String, Object>> routes = new Manifest(file).at("spring.cloud.gateway.server.webflux.routes");
+            assertThat(routes).extracting(r -> r.get("id")).containsExactly("orders", "payments");
+            assertThat(routes.get(0)).containsEntry("uri", "http://orders.shop.svc.cluster.local:8080")
+                .containsEntry("predicates", List.of("Path=/orders/**"));
+            assertThat(routes.get(1)).containsEntry("uri", "https://payments.shop.svc.cluster.local:8443");
+            assertThat(new Manifest(routes.get(0)).map("filters[name=Idempotency].args"))
+                .containsEntry("required", true).containsEntry("ttl", "24h");
+        }
+
+        @Test
+        void wiresEveryExtensionPoint() {
+            Manifest pod = new Manifest(manifests.one("Deployment").map("spec.template"));
+            assertThat(pod.list("spec.imagePullSecrets")).containsExactly(Map.of("name", "registry-credentials"));
+            assertThat(pod.map("metadata.labels")).containsEntry("team", "orders");
+            assertThat(pod.map("metadata.annotations")).containsEntry("example.com/owner", "orders-team")
+                .containsKey("checksum/rules");
+            assertThat(pod.<String>at("spec.initContainers[0].name")).isEqualTo("wait-for-orders");
+            assertThat(pod.namesAt("spec.containers")).containsExactly("idempotency-gateway", "log-shipper");
+            assertThat(pod.map("spec.nodeSelector")).containsEntry("kubernetes.io/os", "linux");
+            assertThat(pod.<String>at("spec.tolerations[0].value")).isEqualTo("gateway");
+            assertThat(pod.<String>at("spec.priorityClassName")).isEqualTo("high-priority");
+            assertThat(pod.<String>at("spec.volumes[name=extra-certs].secret.secretName")).isEqualTo("extra-certs");
+
+            Manifest c = new Manifest(manifests.gatewayContainer());
+            assertThat(env(c.doc())).containsEntry("LOGGING_LEVEL_DEV_IDEMPOTENCY", "DEBUG");
+            assertThat(c.<String>at("envFrom[0].configMapRef.name")).isEqualTo("gateway-extra-env");
+            assertThat(c.<String>at("volumeMounts[name=extra-certs].mountPath")).isEqualTo("/etc/extra-certs");
+        }
+
+        @Test
+        void sizesTheHeapFromTheMemoryLimit() {
+            assertThat((String) env(manifests.gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
+                .contains("-XX:MaxRAM=1073741824");
+        }
+    }
+
+    @Nested
+    class Sidecar {
+
+        private final Manifests manifests = render("sidecar");
+
+        @Test
+        void rendersTheRulesAndTheRedisSecretButNoPods() {
+            assertThat(manifests.kinds()).containsExactlyInAnyOrder("ConfigMap", "Secret");
+        }
+
+        @Test
+        void forwardsRulesWithoutUriToTheApplicationOnLocalhost() {
+            Map<String, Object> file = new Yaml().load(HelmChart.rulesFile(manifests));
+            assertThat(new Manifest(file).<String>at("spring.cloud.gateway.server.webflux.routes[0].uri"))
+                .isEqualTo("http://localhost:8080");
+        }
+
+        @Test
+        void keepsTheInlinePasswordInASecret() {
+            Manifest secret = manifests.one("Secret");
+            assertThat(secret.name()).isEqualTo(FULLNAME + "-redis");
+            assertThat(new String(Base64.getDecoder().decode(secret.<String>at("data.redis-password")),
+                    StandardCharsets.UTF_8)).isEqualTo("change-me");
+        }
+
+        @Test
+        void rejectsAnApplicationPortThatClashesWithTheGatewaysPorts() {
+            assertThat(renderError(Map.of("mode", "sidecar"))).contains("upstream.port (8080) clashes");
+        }
+
+        @Test
+        void ignoresPodLevelFeaturesThatBelongToTheApplicationsChart() {
+            Manifests all = render("sidecar", Map.of("autoscaling.enabled", true, "podDisruptionBudget.enabled", true,
+                    "networkPolicy.enabled", true, "metrics.serviceMonitor.enabled", true,
+                    "metrics.serviceMonitor.trustCRDsExist", true));
+            assertThat(all.kinds()).containsExactlyInAnyOrder("ConfigMap", "Secret");
+        }
+    }
+
+    @Nested
+    class RulesFromAnExistingConfigMap {
+
+        @Test
+        void mountsItsKeyAsTheRulesFileAndRendersNoRulesOfItsOwn() {
+            Manifests manifests = render("existing-configmap");
+            assertThat(manifests.has("ConfigMap")).isFalse();
+            Map<String, Object> volume = new Manifest(manifests.one("Deployment").map("spec.template.spec"))
+                .map("volumes[name=idempotency-gateway-rules].configMap");
+            assertThat(volume).isEqualTo(Map.of("name", "orders-gateway-rules",
+                    "items", List.of(Map.of("key", "gateway-routes.yaml", "path", "routes.yml"))));
+            assertThat(manifests.one("Deployment").map("spec.template.metadata.annotations"))
+                .doesNotContainKey("checksum/rules");
+        }
+    }
+}
