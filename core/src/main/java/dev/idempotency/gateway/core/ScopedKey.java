@@ -1,7 +1,5 @@
 package dev.idempotency.gateway.core;
 
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -23,14 +21,11 @@ public record ScopedKey(String routeId, String clientId, IdempotencyKey key) {
     /**
      * A fixed-length, URL-safe digest of the scope. Stores name records by it: the parts are
      * length-prefixed, so {@code ("a:b", "c")} and {@code ("a", "b:c")} never collide, and a store
-     * dump shows neither client ids nor keys.
+     * dump shows neither client ids nor keys. Stores shared across processes use a keyed
+     * {@link StorageIds#hmacSha256} instead.
      */
     public String storageId() {
-        MessageDigest digest = Digests.sha256();
-        Digests.updatePart(digest, this.routeId);
-        Digests.updatePart(digest, this.clientId);
-        Digests.updatePart(digest, this.key.value());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
+        return StorageIds.sha256().of(this);
     }
 
     @Override

@@ -1,7 +1,11 @@
 package dev.idempotency.gateway.config;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
@@ -19,6 +23,8 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.RecordEncryption;
+import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
@@ -62,7 +68,32 @@ public class IdempotencyGatewayConfiguration {
     @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
     IdempotencyStore redisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
             IdempotencyProperties properties) {
-        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix());
+        String secret = properties.getRedis().getKeyHashSecret();
+        StorageIds storageIds = (secret == null || secret.isEmpty()) ? StorageIds.sha256()
+                : StorageIds.hmacSha256(secret.getBytes(StandardCharsets.UTF_8));
+        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix(), storageIds,
+                recordEncryption(properties.getEncryption()));
+    }
+
+    private static RecordEncryption recordEncryption(IdempotencyProperties.Encryption encryption) {
+        if (encryption.getKeys().isEmpty()) {
+            return null;
+        }
+        Map<String, byte[]> keys = new LinkedHashMap<>();
+        encryption.getKeys().forEach((id, base64) -> {
+            try {
+                keys.put(id, Base64.getDecoder().decode(base64.trim()));
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("idempotency.encryption.keys." + id + " is not valid base64", ex);
+            }
+        });
+        String active = encryption.getActiveKey() != null ? encryption.getActiveKey()
+                : (keys.size() == 1 ? keys.keySet().iterator().next() : null);
+        if (active == null) {
+            throw new IllegalArgumentException("idempotency.encryption.active-key must name one of " + keys.keySet());
+        }
+        return RecordEncryption.of(keys, active);
     }
 
     /**

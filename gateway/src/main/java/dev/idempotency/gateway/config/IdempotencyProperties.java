@@ -1,5 +1,8 @@
 package dev.idempotency.gateway.config;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
@@ -20,6 +23,8 @@ public class IdempotencyProperties {
     private final Redis redis = new Redis();
 
     private final ClientIdentity clientIdentity = new ClientIdentity();
+
+    private final Encryption encryption = new Encryption();
 
     /** Defaults for every route's Idempotency filter; a route's args override them one by one. */
     @NestedConfigurationProperty
@@ -43,6 +48,10 @@ public class IdempotencyProperties {
 
     public ClientIdentity getClientIdentity() {
         return this.clientIdentity;
+    }
+
+    public Encryption getEncryption() {
+        return this.encryption;
     }
 
     public IdempotencyGatewayFilterFactory.Config getDefaults() {
@@ -77,12 +86,53 @@ public class IdempotencyProperties {
         /** Prefix of every record's Redis key; the rest is a digest of route, client and key. */
         private String keyPrefix = "idem:";
 
+        /**
+         * Secret (at least 16 bytes, from a Kubernetes Secret) that keys the digest naming each
+         * record, so a Redis dump cannot confirm a guessed client id or key. Changing it orphans
+         * every stored record: retries after the change execute again.
+         */
+        private String keyHashSecret;
+
+        public String getKeyHashSecret() {
+            return this.keyHashSecret;
+        }
+
+        public void setKeyHashSecret(String keyHashSecret) {
+            this.keyHashSecret = keyHashSecret;
+        }
+
         public String getKeyPrefix() {
             return this.keyPrefix;
         }
 
         public void setKeyPrefix(String keyPrefix) {
             this.keyPrefix = keyPrefix;
+        }
+    }
+
+    /** AES-GCM encryption of stored records in Redis; off while no key is configured. */
+    public static class Encryption {
+
+        /** AES keys (16, 24 or 32 bytes, base64) by key id; keep retired keys until their records expire. */
+        private Map<String, String> keys = new LinkedHashMap<>();
+
+        /** The id of the key new records are sealed with. */
+        private String activeKey;
+
+        public Map<String, String> getKeys() {
+            return this.keys;
+        }
+
+        public void setKeys(Map<String, String> keys) {
+            this.keys = keys;
+        }
+
+        public String getActiveKey() {
+            return this.activeKey;
+        }
+
+        public void setActiveKey(String activeKey) {
+            this.activeKey = activeKey;
         }
     }
 

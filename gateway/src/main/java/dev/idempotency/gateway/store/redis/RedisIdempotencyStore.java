@@ -17,7 +17,9 @@ import dev.idempotency.gateway.core.BeginResult;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.RecordCodec;
+import dev.idempotency.gateway.core.RecordEncryption;
 import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.StoreUnavailableException;
 
 /**
@@ -44,7 +46,21 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private final RedisSettlementSubscriber settlements;
 
+    private final StorageIds storageIds;
+
+    private final RecordEncryption encryption;
+
+    /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
+        this(connectionFactory, keyPrefix, StorageIds.sha256(), null);
+    }
+
+    /**
+     * @param storageIds names records; keyed in production
+     * @param encryption seals records before they reach Redis; {@code null} to store them in clear
+     */
+    public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix,
+            StorageIds storageIds, RecordEncryption encryption) {
         RedisSerializationContext<String, byte[]> context = RedisSerializationContext
             .<String, byte[]>newSerializationContext(RedisSerializer.string())
             .value(RedisSerializer.byteArray())
@@ -52,18 +68,20 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.redis = new ReactiveRedisTemplate<>(connectionFactory, context);
         this.keyPrefix = keyPrefix;
         this.settlements = new RedisSettlementSubscriber(connectionFactory, keyPrefix + "settled");
+        this.storageIds = storageIds;
+        this.encryption = encryption;
     }
 
     @Override
     public Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
-        return run(BEGIN, key, RecordCodec.encode(claim), millis(lease))
-            .<BeginResult>map(existing -> new BeginResult.Existing(RecordCodec.decode(existing)))
+        return run(BEGIN, key, encode(claim), millis(lease))
+            .<BeginResult>map(existing -> new BeginResult.Existing(decode(existing)))
             .defaultIfEmpty(new BeginResult.Claimed(claim.fencingToken()));
     }
 
     @Override
     public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
-        return run(COMPLETE, key, RecordCodec.tokenBytes(completed.fencingToken()), RecordCodec.encode(completed),
+        return run(COMPLETE, key, RecordCodec.tokenBytes(completed.fencingToken()), encode(completed),
                 millis(ttl), channel())
             .map(stored -> stored == 1L);
     }
@@ -100,7 +118,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
                 return Mono.empty();
             }
             long millis = ((Number) reply.get(1)).longValue();
-            return Mono.just(new InspectedRecord(RecordCodec.decode(value), Duration.ofMillis(Math.max(0, millis))));
+            return Mono.just(new InspectedRecord(decode(value), Duration.ofMillis(Math.max(0, millis))));
         });
     }
 
@@ -113,7 +131,19 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     /** The Redis key of a record; public for operators' tools and tests. */
     public String redisKey(ScopedKey key) {
-        return this.keyPrefix + key.storageId();
+        return this.keyPrefix + this.storageIds.of(key);
+    }
+
+    private byte[] encode(IdempotencyRecord record) {
+        byte[] plain = RecordCodec.encode(record);
+        return this.encryption == null ? plain : this.encryption.seal(plain);
+    }
+
+    private IdempotencyRecord decode(byte[] stored) {
+        if (this.encryption == null && stored.length > 0 && stored[0] == RecordEncryption.SEALED_VERSION) {
+            throw new IllegalStateException("Found an encrypted record but idempotency.encryption has no keys");
+        }
+        return RecordCodec.decode(this.encryption == null ? stored : this.encryption.open(stored));
     }
 
     private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {

@@ -1,0 +1,80 @@
+package dev.idempotency.gateway.core;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Names a store record after its {@link ScopedKey} without revealing it: a digest of the route,
+ * the client and the key, length-prefixed so that no two scopes alias. With a secret it is an
+ * HMAC, so that someone holding a store dump cannot confirm a guessed client id or key either.
+ */
+public abstract class StorageIds {
+
+    private static final StorageIds SHA_256 = new StorageIds() {
+        @Override
+        byte[] digest(ScopedKey key) {
+            MessageDigest digest = Digests.sha256();
+            Digests.updatePart(digest, key.routeId());
+            Digests.updatePart(digest, key.clientId());
+            Digests.updatePart(digest, key.key().value());
+            return digest.digest();
+        }
+    };
+
+    private StorageIds() {
+    }
+
+    /** An unkeyed SHA-256 digest: fine where the store never leaves the process. */
+    public static StorageIds sha256() {
+        return SHA_256;
+    }
+
+    /** An HMAC-SHA256 under {@code secret} (at least 16 bytes). */
+    public static StorageIds hmacSha256(byte[] secret) {
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("A key-hash secret needs at least 16 bytes, got " + secret.length);
+        }
+        SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        return new StorageIds() {
+            @Override
+            byte[] digest(ScopedKey scoped) {
+                Mac mac = mac(key);
+                updatePart(mac, scoped.routeId());
+                updatePart(mac, scoped.clientId());
+                updatePart(mac, scoped.key().value());
+                return mac.doFinal();
+            }
+        };
+    }
+
+    /** The id: 43 URL-safe characters. */
+    public String of(ScopedKey key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest(key));
+    }
+
+    abstract byte[] digest(ScopedKey key);
+
+    private static Mac mac(SecretKeySpec key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac;
+        }
+        catch (NoSuchAlgorithmException | InvalidKeyException ex) {
+            throw new IllegalStateException("Every Java platform must support HmacSHA256", ex);
+        }
+    }
+
+    private static void updatePart(Mac mac, String part) {
+        byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+        mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+        mac.update(bytes);
+    }
+}
