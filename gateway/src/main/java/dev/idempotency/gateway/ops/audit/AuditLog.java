@@ -1,0 +1,156 @@
+package dev.idempotency.gateway.ops.audit;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.micrometer.tracing.handler.TracingObservationHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+import dev.idempotency.gateway.core.IdempotencyKey;
+import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
+import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.ops.metrics.TagValues;
+import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
+import dev.idempotency.gateway.web.IdempotencyListener;
+import dev.idempotency.gateway.web.IdempotencyOutcome;
+import dev.idempotency.gateway.web.KeySettlement;
+import dev.idempotency.gateway.web.KeySource;
+
+/**
+ * Writes one event per decision to the logger {@value #LOGGER}: {@code executed},
+ * {@code replayed}, {@code rejected} (the {@code outcome} says why), {@code failed_open},
+ * {@code observed}, then {@code settled} for each executed request, and the admin API's
+ * {@code admin_inspect} and {@code admin_purge}. Client ids and keys appear only as
+ * {@link Pseudonyms}; requests the filter merely passes through are not audited.
+ *
+ * <p>Answers are logged as they are committed, so the event carries the status the client got;
+ * {@code executed} is logged at once, before the upstream is called, and {@code settled} follows
+ * with the upstream's status.
+ */
+public final class AuditLog implements IdempotencyListener {
+
+    public static final String LOGGER = "idempotency.audit";
+
+    private static final Logger logger = LoggerFactory.getLogger(LOGGER);
+
+    private final Pseudonyms pseudonyms;
+
+    private final IdempotencyGatewayFilterFactory.Config keyDefaults;
+
+    /**
+     * @param keyDefaults where routes carry their key by default; a key a route reads from elsewhere
+     * (its own header name, a JSON body) is left out of its events
+     */
+    public AuditLog(AuditProperties properties, IdempotencyGatewayFilterFactory.Config keyDefaults) {
+        this.pseudonyms = new Pseudonyms(properties.getHashSecret());
+        this.keyDefaults = keyDefaults;
+        if (!this.pseudonyms.isKeyed()) {
+            logger.info("Audit events hash client ids and keys with plain SHA-256; set " + AuditProperties.PREFIX
+                    + ".hash-secret so that guessable client ids cannot be recomputed from them");
+        }
+    }
+
+    @Override
+    public void onOutcome(String routeId, IdempotencyOutcome outcome, ServerWebExchange exchange) {
+        String event = eventFor(outcome);
+        if (event == null || !logger.isInfoEnabled()) {
+            return;
+        }
+        AuditEvent line = aboutRequest(event, routeId, exchange).with("outcome", TagValues.of(outcome));
+        if (outcome == IdempotencyOutcome.EXECUTED || outcome == IdempotencyOutcome.FAILED_OPEN) {
+            line.writeTo(logger);
+            return;
+        }
+        exchange.getResponse().beforeCommit(() -> {
+            HttpStatusCode status = exchange.getResponse().getStatusCode();
+            line.with("status", status != null ? status.value() : null).writeTo(logger);
+            return Mono.empty();
+        });
+    }
+
+    private static String eventFor(IdempotencyOutcome outcome) {
+        return switch (outcome) {
+            case PASSED_THROUGH -> null;
+            case EXECUTED -> "executed";
+            case REPLAYED -> "replayed";
+            case FAILED_OPEN -> "failed_open";
+            case IN_FLIGHT_CONFLICT, FINGERPRINT_MISMATCH, KEY_MISSING, KEY_INVALID, CLIENT_IDENTITY_MISSING,
+                    BODY_TOO_LARGE, STORE_UNAVAILABLE, ADMISSION_REFUSED -> "rejected";
+            default -> TagValues.of(outcome);
+        };
+    }
+
+    @Override
+    public void onObserved(String routeId, IdempotencyOutcome wouldBe, ServerWebExchange exchange) {
+        if (logger.isInfoEnabled()) {
+            aboutRequest("observed", routeId, exchange).with("outcome", TagValues.OBSERVED_ONLY)
+                .with("would_be", TagValues.of(wouldBe))
+                .writeTo(logger);
+        }
+    }
+
+    @Override
+    public void onSettlement(String routeId, KeySettlement settlement, int upstreamStatus) {
+        if (logger.isInfoEnabled()) {
+            AuditEvent.named("settled").with("route", routeId).with("settlement", TagValues.of(settlement))
+                .with("status", upstreamStatus > 0 ? upstreamStatus : null)
+                .writeTo(logger);
+        }
+    }
+
+    /** An operator read a key through the admin API. */
+    public void adminInspected(String routeId, String clientId, IdempotencyKey key, boolean found, boolean withBody) {
+        AuditEvent.named("admin_inspect").with("route", routeId).with("client_hash", this.pseudonyms.of(clientId))
+            .with("key_hash", this.pseudonyms.of(key.value())).with("found", found).with("include_body", withBody)
+            .writeTo(logger);
+    }
+
+    /** An operator deleted a key through the admin API: its next request executes again. */
+    public void adminPurged(String routeId, String clientId, IdempotencyKey key, boolean purged) {
+        AuditEvent.named("admin_purge").with("route", routeId).with("client_hash", this.pseudonyms.of(clientId))
+            .with("key_hash", this.pseudonyms.of(key.value())).with("purged", purged)
+            .writeTo(logger);
+    }
+
+    private AuditEvent aboutRequest(String event, String routeId, ServerWebExchange exchange) {
+        return AuditEvent.named(event)
+            .with("route", routeId)
+            .with("client_hash", clientId(exchange).map(this.pseudonyms::of).orElse(null))
+            .with("key_hash", key(exchange).map(key -> this.pseudonyms.of(key.value())).orElse(null))
+            .with("trace_id", traceId(exchange));
+    }
+
+    // Read defensively: an audit line without the client beats a listener that throws.
+    private static Optional<String> clientId(ServerWebExchange exchange) {
+        Object resolved = exchange.getAttribute(ClientIdentityResolver.IDENTITY_ATTRIBUTE);
+        return resolved instanceof Optional<?> identity && identity.orElse(null) instanceof String clientId
+                ? Optional.of(clientId) : Optional.empty();
+    }
+
+    private Optional<IdempotencyKey> key(ServerWebExchange exchange) {
+        KeyParseResult parsed = null;
+        if (this.keyDefaults.getKeySource() == KeySource.HEADER) {
+            parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(this.keyDefaults.getHeaderName()));
+        }
+        else if (this.keyDefaults.getKeySource() == KeySource.QUERY) {
+            List<String> values = exchange.getRequest().getQueryParams().get(this.keyDefaults.getQueryParameter());
+            parsed = values != null && values.size() == 1 ? IdempotencyKey.validate(values.get(0)) : null;
+        }
+        return parsed != null && parsed.isValid() ? Optional.of(parsed.key()) : Optional.empty();
+    }
+
+    // The request's trace, so that an audit line leads to its spans.
+    private static String traceId(ServerWebExchange exchange) {
+        return ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+            .map(context -> context.<TracingObservationHandler.TracingContext>get(TracingObservationHandler.TracingContext.class))
+            .map(TracingObservationHandler.TracingContext::getSpan)
+            .map(span -> span.context().traceId())
+            .filter(id -> !id.isEmpty() && !id.chars().allMatch(c -> c == '0'))
+            .orElse(null);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.idempotency.gateway.ops.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Stands in for client ids and keys in audit events: the first 128 bits of HMAC-SHA256 under a
+ * secret, or of SHA-256 without one, in hex. The same value always gives the same pseudonym, so
+ * events of one client or key can be found together, and the raw value is never written.
+ */
+final class Pseudonyms {
+
+    private static final int BYTES = 16;
+
+    // Separates these digests from any other SHA-256 of the same strings.
+    private static final byte[] DOMAIN = "idempotency-gateway/audit\0".getBytes(StandardCharsets.UTF_8);
+
+    private final Mac prototype;
+
+    Pseudonyms(String secret) {
+        this.prototype = secret == null || secret.isEmpty() ? null : hmac(secret);
+    }
+
+    boolean isKeyed() {
+        return this.prototype != null;
+    }
+
+    String of(String value) {
+        byte[] input = value.getBytes(StandardCharsets.UTF_8);
+        byte[] digest = this.prototype != null ? keyed(input) : unkeyed(input);
+        return HexFormat.of().formatHex(digest, 0, BYTES);
+    }
+
+    private byte[] keyed(byte[] input) {
+        try {
+            // A Mac is not thread-safe; a clone of an initialised one is the cheap copy.
+            Mac mac = (Mac) this.prototype.clone();
+            return mac.doFinal(input);
+        }
+        catch (CloneNotSupportedException ex) {
+            throw new IllegalStateException("HmacSHA256 cannot be cloned on this platform", ex);
+        }
+    }
+
+    private static byte[] unkeyed(byte[] input) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(DOMAIN);
+            return digest.digest(input);
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("Every Java platform must support SHA-256", ex);
+        }
+    }
+
+    private static Mac hmac(String secret) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            // Fails at startup, not on every event, where the provider cannot clone.
+            mac.clone();
+            return mac;
+        }
+        catch (GeneralSecurityException | CloneNotSupportedException ex) {
+            throw new IllegalStateException("HmacSHA256 is not usable on this platform", ex);
+        }
+    }
+}
