@@ -26,8 +26,12 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.RecordEncryption;
 import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
+import dev.idempotency.gateway.identity.ApiKeyClientIdentityResolver;
+import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
+import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
+import dev.idempotency.gateway.identity.TrustedNetworks;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
@@ -47,7 +51,25 @@ public class IdempotencyGatewayConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ClientIdentityResolver clientIdentityResolver(IdempotencyProperties properties) {
-        return new HeaderClientIdentityResolver(properties.getClientIdentity().getHeader());
+        IdempotencyProperties.ClientIdentity identity = properties.getClientIdentity();
+        return switch (identity.getSource()) {
+            case HEADER -> new HeaderClientIdentityResolver(identity.getHeader(),
+                    TrustedNetworks.of(identity.getTrustedNetworks()));
+            case API_KEY -> {
+                if (identity.getApiKeysFile() == null) {
+                    throw new IllegalArgumentException("idempotency.client-identity.api-keys-file is required with source api-key");
+                }
+                yield new ApiKeyClientIdentityResolver(identity.getApiKeysFile(),
+                        identity.getApiKeyHeader(), identity.getApiKeysReloadInterval());
+            }
+            case JWT -> {
+                IdempotencyProperties.ClientIdentity.Jwt jwt = identity.getJwt();
+                yield new JwtClientIdentityResolver(
+                        BearerTokenDecoders.create(jwt.getJwkSetUri(),
+                                jwt.getPublicKeyLocation(), jwt.getIssuer(), jwt.getAudiences(), jwt.getAlgorithms()),
+                        jwt.getClaim());
+            }
+        };
     }
 
     /** For Spring Cloud Gateway's own RequestRateLimiter: {@code key-resolver: "#{@clientIdKeyResolver}"}. */

@@ -9,6 +9,11 @@ import reactor.core.publisher.Mono;
  * Finds who sent a request. The identity scopes every idempotency key and rate-limit bucket, so it
  * must come from something the client cannot choose freely (a header an authenticating proxy
  * sets, a verified credential).
+ * <p>
+ * Resolvers that verify credentials ({@link CredentialResolver}) answer {@link #resolve} with a
+ * {@link ClientAuthenticationException} when the credential is missing or invalid: every filter
+ * that asks for the identity (the Idempotency filter for a keyed request, the rate limiter) then
+ * ends the exchange with a 401 before anything is claimed or forwarded.
  */
 @FunctionalInterface
 public interface ClientIdentityResolver {
@@ -18,6 +23,11 @@ public interface ClientIdentityResolver {
 
     /** @return the client's identity, or empty when the request carries none */
     Mono<Optional<String>> resolve(ServerWebExchange exchange);
+
+    /** Tells "no credential" from "a bad credential"; resolvers that cannot tell see only the former. */
+    default Mono<ClientIdentity> identify(ServerWebExchange exchange) {
+        return resolve(exchange).map(ClientIdentity::of);
+    }
 
     /** Resolves once per exchange: the rate limiter and the idempotency filter ask the same question. */
     default Mono<Optional<String>> resolveCached(ServerWebExchange exchange) {

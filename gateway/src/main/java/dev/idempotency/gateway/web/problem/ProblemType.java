@@ -13,6 +13,7 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_MISSING("idempotency-key-missing", HttpStatus.BAD_REQUEST, "Idempotency key missing"),
     IDEMPOTENCY_KEY_INVALID("idempotency-key-invalid", HttpStatus.BAD_REQUEST, "Idempotency key invalid"),
     CLIENT_IDENTITY_MISSING("client-identity-missing", HttpStatus.BAD_REQUEST, "Client identity missing"),
+    UNAUTHENTICATED("unauthenticated", HttpStatus.UNAUTHORIZED, "Client not authenticated"),
     REQUEST_BODY_TOO_LARGE("request-body-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
     FINGERPRINT_MISMATCH("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT,
             "Idempotency key reused with a different request"),
