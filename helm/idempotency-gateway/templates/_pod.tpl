@@ -48,7 +48,8 @@ API: change them only with a major chart version.
     - name: MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED
       value: "true"
     - name: MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE
-      value: {{ ternary "health,info,prometheus" "health,info" $v.metrics.enabled | quote }}
+      {{- /* idempotency: the admin API, active only with IDEMPOTENCY_ADMIN_TOKEN set (e.g. through extraEnv from a Secret). */}}
+      value: {{ ternary "health,info,prometheus,idempotency" "health,info,idempotency" $v.metrics.enabled | quote }}
     - name: SERVER_SHUTDOWN
       value: graceful
     - name: SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE

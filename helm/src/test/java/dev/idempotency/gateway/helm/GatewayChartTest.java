@@ -177,7 +177,7 @@ class GatewayChartTest {
             assertThat(env(c.doc())).containsEntry("SERVER_PORT", "8080")
                 .containsEntry("MANAGEMENT_SERVER_PORT", "8081")
                 .containsEntry("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true")
-                .containsEntry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,info,prometheus");
+                .containsEntry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,info,prometheus,idempotency");
         }
 
         @Test

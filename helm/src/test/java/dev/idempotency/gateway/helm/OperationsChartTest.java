@@ -7,6 +7,8 @@ import static dev.idempotency.gateway.helm.HelmChart.renderError;
 import static dev.idempotency.gateway.helm.Manifests.env;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -90,7 +92,19 @@ class OperationsChartTest {
             Manifests off = render("servicemonitor", Map.of("metrics.enabled", false));
             assertThat(off.has("ServiceMonitor")).isFalse();
             assertThat(off.names()).doesNotContain("Service/" + FULLNAME + "-metrics");
-            assertThat(env(off.gatewayContainer())).containsEntry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,info");
+            assertThat(env(off.gatewayContainer())).containsEntry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE",
+                    "health,info,idempotency");
+        }
+
+        @Test
+        void shipsTheGrafanaDashboardForTheSidecarWhenAskedTo() throws Exception {
+            Manifest dashboard = render("grafana-dashboard").one("ConfigMap", FULLNAME + "-dashboard");
+            assertThat(dashboard.map("metadata.labels")).containsEntry("grafana_dashboard", "1");
+            assertThat(dashboard.map("metadata.annotations")).containsEntry("grafana_folder", "Gateways");
+            // The chart's copy is the dashboard the operations docs describe, byte for byte.
+            String shipped = Files.readString(Path.of("../ops/grafana/idempotency-gateway.json"));
+            assertThat(((String) dashboard.map("data").get("idempotency-gateway.json")).strip()).isEqualTo(shipped.strip());
+            assertThat(render(null).names()).doesNotContain("ConfigMap/" + FULLNAME + "-dashboard");
         }
     }
 
