@@ -38,12 +38,16 @@ stop_all() {
 
 USED_PORTS=" "
 # free_port VAR: a port nothing listens on (never 6379, never one handed out before).
+# Ports come from below the kernel's ephemeral range, which outgoing connections (wrk's, the
+# gateway's) draw from: a port free now could otherwise be taken by one of them a moment later.
 free_port() {
-  local _fp_port _fp_try
+  local _fp_port _fp_try _fp_low
+  _fp_low=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  ((_fp_low > 12000)) || _fp_low=32768
   for _fp_try in $(seq 500); do
-    _fp_port=$((20000 + RANDOM % 30000))
+    _fp_port=$((10000 + RANDOM % (_fp_low - 10000)))
     [[ $USED_PORTS == *" $_fp_port "* ]] && continue
-    if ! ss -Htln "sport = :$_fp_port" 2>/dev/null | grep -q . && ! (exec 3<>"/dev/tcp/127.0.0.1/$_fp_port") 2>/dev/null; then
+    if ! ss -Htan "sport = :$_fp_port" 2>/dev/null | grep -q . && ! (exec 3<>"/dev/tcp/127.0.0.1/$_fp_port") 2>/dev/null; then
       USED_PORTS+="$_fp_port "
       printf -v "$1" '%s' "$_fp_port"
       return 0
