@@ -191,8 +191,9 @@ public class IdempotencyGatewayFilterFactory
             }
         }
 
+        // Netty passes the method as sent: "post" must not slip past a rule for POST.
         boolean appliesTo(String method) {
-            return this.methods.contains(method);
+            return this.methods.contains(method.toUpperCase(Locale.ROOT));
         }
 
         @Override

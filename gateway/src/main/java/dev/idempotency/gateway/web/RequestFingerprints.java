@@ -8,6 +8,8 @@ import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,9 +22,13 @@ import dev.idempotency.gateway.core.RequestFingerprint;
  */
 final class RequestFingerprints {
 
-    // Sorted properties and no whitespace: one spelling per JSON value.
+    // Sorted properties and no whitespace: one spelling per JSON value. Duplicate keys are refused
+    // (the body is then compared by bytes) and numbers kept exact, so two different orders never
+    // share a canonical form.
     private static final JsonMapper CANONICAL = JsonMapper.builder()
         .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .build();
 
     private final Set<FingerprintPart> parts;

@@ -166,6 +166,17 @@ class RouteOptionsTests {
         }
 
         @Test
+        void bodiesThatDifferNeverShareACanonicalForm() {
+            String duplicated = UUID.randomUUID().toString();
+            send("/canonical/orders", duplicated, "{\"qty\":2}");
+            assertThat(send("/canonical/orders", duplicated, "{\"qty\":1,\"qty\":2}").getStatus().value()).isEqualTo(422);
+            String precise = UUID.randomUUID().toString();
+            send("/canonical/orders", precise, "{\"amount\":0.1}");
+            assertThat(send("/canonical/orders", precise, "{\"amount\":0.10000000000000000001}").getStatus().value())
+                .isEqualTo(422);
+        }
+
+        @Test
         void byteComparisonIsTheDefault() {
             String key = UUID.randomUUID().toString();
             send("/enforce/orders", key, "{\"a\":1,\"b\":2}");
@@ -184,6 +195,22 @@ class RouteOptionsTests {
             assertThat(send("/lenient/orders", key, "{\"qty\":1}", "X-Account", "acc-2").getStatus().value())
                 .isEqualTo(422);
             assertThat(executions("/lenient/orders")).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    class MethodCase {
+
+        @Test
+        void aLowerCaseSpellingOfAProtectedMethodIsProtectedToo() {
+            String key = UUID.randomUUID().toString();
+            for (int i = 0; i < 2; i++) {
+                client.method(org.springframework.http.HttpMethod.valueOf("post")).uri("/enforce/orders")
+                    .header("Idempotency-Key", key).header("X-Client-Id", "client-a")
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange();
+            }
+            assertThat(upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(urlPathMatching("/enforce/orders"))))
+                .hasSize(1);
         }
     }
 
