@@ -15,6 +15,8 @@ public enum ProblemType {
     CLIENT_IDENTITY_MISSING("client-identity-missing", HttpStatus.BAD_REQUEST, "Client identity missing"),
     UNAUTHENTICATED("unauthenticated", HttpStatus.UNAUTHORIZED, "Client not authenticated"),
     REQUEST_BODY_TOO_LARGE("request-body-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
+    REQUEST_FRAMING_INVALID("request-framing-invalid", HttpStatus.BAD_REQUEST, "Request body length cannot be determined"),
+    TRANSFER_CODING_UNSUPPORTED("transfer-coding-unsupported", HttpStatus.NOT_IMPLEMENTED, "Transfer coding not supported"),
     FINGERPRINT_MISMATCH("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT,
             "Idempotency key reused with a different request"),
     REQUEST_IN_PROGRESS("request-in-progress", HttpStatus.CONFLICT, "Request with this key is in progress"),
