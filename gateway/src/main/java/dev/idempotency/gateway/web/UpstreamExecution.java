@@ -37,10 +37,12 @@ final class UpstreamExecution {
                 this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
                 exchange.getRequest().getPath().value());
         ServerWebExchange capturing = exchange.mutate().response(response).build();
+        UpstreamRequestTracker.Marker request = new UpstreamRequestTracker.Marker();
         Mono<Void> forwarded = chain.filter(capturing)
             .timeout(this.config.getExecutionTimeout())
+            .contextWrite(context -> context.put(UpstreamRequestTracker.Marker.class, request))
             .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
-            .onErrorResume(ex -> !response.isSettled(), ex -> upstreamFailed(exchange, lease, ex));
+            .onErrorResume(ex -> !response.isSettled(), ex -> upstreamFailed(exchange, lease, ex, request.sent()));
         return detached(lease.renewWhile(forwarded));
     }
 
@@ -60,8 +62,8 @@ final class UpstreamExecution {
         });
     }
 
-    private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error) {
-        UpstreamFailure failure = UpstreamFailure.of(error);
+    private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error, boolean requestSent) {
+        UpstreamFailure failure = UpstreamFailure.of(error, requestSent);
         String instance = exchange.getRequest().getPath().value();
         if (failure.maybeExecuted() && this.config.getAmbiguousOutcome() == AmbiguousOutcome.STORE) {
             logger.warn("Upstream outcome unknown on route " + this.config.getRouteId()

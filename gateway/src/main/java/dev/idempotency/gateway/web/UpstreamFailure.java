@@ -17,7 +17,14 @@ import dev.idempotency.gateway.web.problem.ProblemType;
  */
 record UpstreamFailure(boolean maybeExecuted, boolean timedOut) {
 
-    static UpstreamFailure of(Throwable error) {
+    /**
+     * @param requestSent whether the HTTP client began writing the request; if not, no failure can
+     * mean the upstream executed it (a timeout while connecting included)
+     */
+    static UpstreamFailure of(Throwable error, boolean requestSent) {
+        if (!requestSent) {
+            return new UpstreamFailure(false, false);
+        }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectException || cause instanceof UnknownHostException
                     || cause instanceof UnresolvedAddressException) {
