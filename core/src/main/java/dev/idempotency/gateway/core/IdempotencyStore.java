@@ -25,10 +25,11 @@ public interface IdempotencyStore {
 
     /**
      * Stores the completed record of the request that holds its fencing token. Refused when another
-     * owner has taken the key since (the lease ran out and someone else claimed it) or a result is
-     * already stored; accepted when the lease ran out and nobody claimed the key, because the
-     * upstream did execute and its result is the truth.
-     * @return whether the result was stored
+     * owner has taken the key since (the lease ran out and someone else claimed it) or another
+     * owner's result is stored; accepted when the lease ran out and nobody claimed the key, because
+     * the upstream did execute and its result is the truth. Completing again with the same token
+     * answers {@code true} and changes nothing, so a retry after a lost acknowledgement is safe.
+     * @return whether the key now holds this owner's result
      */
     Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl);
 

@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.web;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -18,13 +19,26 @@ import dev.idempotency.gateway.core.StoredResponse;
 /**
  * The claim one request holds on its key while it runs upstream: renewed while the request is
  * alive, then either completed with the result or released. Store failures here never fail the
- * client's request (the upstream has already been called); they are retried briefly, then logged.
+ * client's request (the upstream has already been called). A result that cannot be stored at once
+ * is handed to the client anyway and stored in the background, retried until the store is back
+ * (for at most the result's time to live), with the lease still renewed: forgetting it would let a
+ * retry execute the request a second time.
  */
 final class KeyLease {
 
     private static final Log logger = LogFactory.getLog(KeyLease.class);
 
+    /** What the client's response waits for: a blip of the store, not an outage. */
     private static final Retry STORE_RETRY = Retry.backoff(2, Duration.ofMillis(50))
+        .filter(StoreUnavailableException.class::isInstance)
+        .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+
+    /**
+     * After that, in the background, until the store is back. Often: the first request to reach
+     * a restarted Redis may be a retry of this very key, and the stored result should beat it.
+     */
+    private static final Retry BACKGROUND_STORE_RETRY = Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
+        .maxBackoff(Duration.ofMillis(250))
         .filter(StoreUnavailableException.class::isInstance);
 
     private final IdempotencyStore store;
@@ -39,6 +53,10 @@ final class KeyLease {
 
     private final IdempotencyListeners listeners;
 
+    private final AtomicReference<Disposable> renewal = new AtomicReference<>();
+
+    private volatile boolean storingInBackground;
+
     KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, Duration lockTimeout, Duration ttl,
             IdempotencyListeners listeners) {
         this.store = store;
@@ -49,32 +67,43 @@ final class KeyLease {
         this.listeners = listeners;
     }
 
-    /** Runs {@code work} while renewing the lease every third of its length; stops when work ends. */
+    /**
+     * Runs {@code work} while renewing the lease every third of its length; stops when work ends,
+     * or, if work left its result to be stored in the background, when that ends.
+     */
     Mono<Void> renewWhile(Mono<Void> work) {
         Duration period = this.lockTimeout.dividedBy(3);
         return Mono.defer(() -> {
-            Disposable renewal = Flux.interval(period, period)
+            this.renewal.set(Flux.interval(period, period)
                 .concatMap(tick -> this.store.renew(this.key, this.claim.fencingToken(), this.lockTimeout)
                     // A failed renewal is retried on the next tick; a refused one means the lease is gone.
                     .onErrorReturn(StoreUnavailableException.class, true))
                 .takeWhile(Boolean::booleanValue)
-                .subscribe();
-            return work.doFinally(signal -> renewal.dispose());
+                .subscribe());
+            return work.doFinally(signal -> {
+                if (!this.storingInBackground) {
+                    stopRenewal();
+                }
+            });
         });
+    }
+
+    private void stopRenewal() {
+        Disposable renewal = this.renewal.getAndSet(null);
+        if (renewal != null) {
+            renewal.dispose();
+        }
     }
 
     /** Stores the key's result; {@code settlement} says what kind of result it is. */
     Mono<Void> complete(StoredResponse response, KeySettlement settlement, int upstreamStatus) {
-        return this.store.complete(this.key, this.claim.complete(response), this.ttl)
+        IdempotencyRecord completed = this.claim.complete(response);
+        return this.store.complete(this.key, completed, this.ttl)
             .retryWhen(STORE_RETRY)
-            .doOnNext(stored -> {
-                if (stored) {
-                    settled(settlement, upstreamStatus);
-                }
-                else {
-                    logger.warn("Result of " + this.key + " not stored: another request took the key after this one's lease ran out");
-                    settled(KeySettlement.LEASE_LOST, upstreamStatus);
-                }
+            .doOnNext(stored -> completed(stored, settlement, upstreamStatus))
+            .onErrorResume(StoreUnavailableException.class, ex -> {
+                storeInBackground(completed, settlement, upstreamStatus, ex);
+                return Mono.empty();
             })
             .onErrorResume(ex -> {
                 logger.error("Result of " + this.key + " could not be stored; the key stays in flight until its lease ends", ex);
@@ -84,6 +113,35 @@ final class KeyLease {
             .then();
     }
 
+    private void storeInBackground(IdempotencyRecord completed, KeySettlement settlement, int upstreamStatus,
+            Throwable cause) {
+        logger.warn("Result of " + this.key + " not stored yet (" + cause.getMessage()
+                + "); the client gets it now and the gateway keeps storing it until the store is back");
+        this.storingInBackground = true;
+        this.store.complete(this.key, completed, this.ttl)
+            .retryWhen(BACKGROUND_STORE_RETRY)
+            .timeout(this.ttl)
+            .doFinally(signal -> stopRenewal())
+            .subscribe(stored -> {
+                if (stored) {
+                    logger.info("Result of " + this.key + " stored after the store came back");
+                }
+                completed(stored, settlement, upstreamStatus);
+            }, ex -> {
+                logger.error("Result of " + this.key + " could not be stored within its ttl; a retry may execute again", ex);
+                settled(KeySettlement.STORE_FAILED, upstreamStatus);
+            });
+    }
+
+    private void completed(boolean stored, KeySettlement settlement, int upstreamStatus) {
+        if (stored) {
+            settled(settlement, upstreamStatus);
+        }
+        else {
+            logger.warn("Result of " + this.key + " not stored: another request took the key after this one's lease ran out");
+            settled(KeySettlement.LEASE_LOST, upstreamStatus);
+        }
+    }
     /** Frees the key after the upstream was called, so that the client may retry. */
     Mono<Void> release(KeySettlement settlement, int upstreamStatus) {
         return releaseQuietly().doOnSuccess(done -> settled(settlement, upstreamStatus));

@@ -87,7 +87,20 @@ abstract class IdempotencyStoreContract {
         begin(key, owner, LONG);
         assertThat(complete(key, claim(), LONG)).isFalse();
         assertThat(complete(key, owner, LONG)).isTrue();
-        assertThat(complete(key, owner, LONG)).isFalse();
+        assertThat(complete(key, claim(), LONG)).as("another owner never replaces a stored result").isFalse();
+    }
+
+    @Test
+    void completingAgainWithTheSameTokenIsAcceptedAndChangesNothing() {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        assertThat(complete(key, owner, LONG)).isTrue();
+        // A retry after a complete whose acknowledgement was lost (a timeout after Redis applied it).
+        IdempotencyRecord retried = owner.complete(StoredResponse.builder(500).body(new byte[] { 1 }).build());
+        assertThat(store().complete(key, retried, LONG).block()).isTrue();
+        BeginResult.Existing existing = (BeginResult.Existing) begin(key, claim(), LONG);
+        assertThat(existing.record().response().status()).isEqualTo(RESPONSE.status());
     }
 
     @Test

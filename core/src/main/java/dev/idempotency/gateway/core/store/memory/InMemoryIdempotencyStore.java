@@ -64,6 +64,8 @@ public class InMemoryIdempotencyStore implements IdempotencyStore {
                 // current == null: the lease ran out and nobody claimed the key; the upstream did
                 // execute, so its result is kept.
                 if (current != null && !current.isInFlightFor(completed.fencingToken())) {
+                    // Completed under the same token: a retried complete whose first attempt was applied.
+                    stored.set(current.record().fencingToken() == completed.fencingToken());
                     return current;
                 }
                 stored.set(true);
