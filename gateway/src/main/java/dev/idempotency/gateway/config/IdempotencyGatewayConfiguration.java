@@ -20,6 +20,7 @@ import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
@@ -33,8 +34,11 @@ import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.identity.TrustedNetworks;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
+import dev.idempotency.gateway.store.redis.ReplicaAcknowledgedCompletions;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
+import dev.idempotency.gateway.web.RequestFramingFilter;
+import dev.idempotency.gateway.web.UpstreamRequestTracker;
 import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
 
 /** Wires the store, the client identity and the Idempotency filter factory. */
@@ -90,11 +94,24 @@ public class IdempotencyGatewayConfiguration {
     @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
     IdempotencyStore redisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
             IdempotencyProperties properties) {
-        String secret = properties.getRedis().getKeyHashSecret();
+        IdempotencyProperties.Redis redis = properties.getRedis();
+        String secret = redis.getKeyHashSecret();
         StorageIds storageIds = (secret == null || secret.isEmpty()) ? StorageIds.sha256()
                 : StorageIds.hmacSha256(secret.getBytes(StandardCharsets.UTF_8));
-        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix(), storageIds,
-                recordEncryption(properties.getEncryption()));
+        return new RedisIdempotencyStore(connectionFactory, redis.getKeyPrefix(), storageIds,
+                recordEncryption(properties.getEncryption()), replicaAcknowledged(connectionFactory, redis));
+    }
+
+    private static ReplicaAcknowledgedCompletions replicaAcknowledged(ReactiveRedisConnectionFactory connectionFactory,
+            IdempotencyProperties.Redis redis) {
+        if (redis.getReplicaAcks() == 0) {
+            return null;
+        }
+        if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("idempotency.redis.replica-acks needs Spring Boot's Lettuce connection factory");
+        }
+        return new ReplicaAcknowledgedCompletions(lettuce.getRequiredNativeClient(), lettuce.getDatabase(),
+                redis.getReplicaAcks(), redis.getReplicaAckTimeout());
     }
 
     private static RecordEncryption recordEncryption(IdempotencyProperties.Encryption encryption) {
@@ -143,6 +160,18 @@ public class IdempotencyGatewayConfiguration {
             ObjectProvider<IdempotencyListener> listeners, Clock clock) {
         return new IdempotencyGatewayFilterFactory(store, clientIdentityResolver, properties.getDefaults(),
                 listeners.orderedStream().toList(), clock);
+    }
+
+    /** Refuses requests whose body length cannot be known, on every route. */
+    @Bean
+    RequestFramingFilter requestFramingFilter() {
+        return new RequestFramingFilter();
+    }
+
+    /** Tells the Idempotency filter whether a failed upstream call had begun to send the request. */
+    @Bean
+    UpstreamRequestTracker upstreamRequestTracker() {
+        return new UpstreamRequestTracker();
     }
 
     @Bean

@@ -99,6 +99,35 @@ public class IdempotencyProperties {
          */
         private String keyHashSecret;
 
+        /**
+         * How many replicas must acknowledge a stored result (Redis {@code WAIT}) before the
+         * client gets it; 0 does not wait. Narrows the window in which a failover to a replica
+         * forgets a result the client has already seen.
+         */
+        private int replicaAcks;
+
+        /** How long to wait for those acknowledgements; the result is delivered either way. */
+        private Duration replicaAckTimeout = Duration.ofMillis(100);
+
+        public int getReplicaAcks() {
+            return this.replicaAcks;
+        }
+
+        public void setReplicaAcks(int replicaAcks) {
+            if (replicaAcks < 0) {
+                throw new IllegalArgumentException("idempotency.redis.replica-acks must be 0 or more, got " + replicaAcks);
+            }
+            this.replicaAcks = replicaAcks;
+        }
+
+        public Duration getReplicaAckTimeout() {
+            return this.replicaAckTimeout;
+        }
+
+        public void setReplicaAckTimeout(Duration replicaAckTimeout) {
+            this.replicaAckTimeout = replicaAckTimeout;
+        }
+
         public String getKeyHashSecret() {
             return this.keyHashSecret;
         }

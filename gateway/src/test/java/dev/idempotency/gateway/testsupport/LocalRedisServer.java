@@ -3,6 +3,7 @@ package dev.idempotency.gateway.testsupport;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -11,12 +12,19 @@ final class LocalRedisServer extends RedisServer {
 
     private final Path binary;
 
+    private final List<String> arguments;
+
     private final int port = FreePorts.next();
 
     private Process process;
 
     LocalRedisServer(Path binary) {
+        this(binary, List.of());
+    }
+
+    LocalRedisServer(Path binary, List<String> arguments) {
         this.binary = binary;
+        this.arguments = arguments;
     }
 
     @Override
@@ -35,8 +43,12 @@ final class LocalRedisServer extends RedisServer {
             return;
         }
         try {
-            this.process = new ProcessBuilder(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+            List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                    // A replica's initial sync writes an RDB file: not into the working tree.
+                    "--dir", System.getProperty("java.io.tmpdir")));
+            command.addAll(this.arguments);
+            this.process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + this.port + ".log"))
                 .start();

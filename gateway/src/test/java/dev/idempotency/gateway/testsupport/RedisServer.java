@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A real Redis server for one test class, never the machine's shared one: a local
@@ -21,6 +22,19 @@ public abstract class RedisServer implements AutoCloseable {
     /** Starts a server, preferring the local binary. */
     public static RedisServer launch() {
         RedisServer server = localBinary() != null ? new LocalRedisServer(localBinary()) : ContainerRedisServer.create();
+        server.start();
+        return server;
+    }
+
+    /**
+     * Starts a local {@code redis-server} with extra arguments, such as
+     * {@code "--replicaof", host, port} for a replica of another server.
+     */
+    public static RedisServer launchLocal(String... arguments) {
+        if (localBinary() == null) {
+            throw new IllegalStateException("This test needs the redis-server binary (apt-get install redis-server)");
+        }
+        RedisServer server = new LocalRedisServer(localBinary(), List.of(arguments));
         server.start();
         return server;
     }

@@ -50,6 +50,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private final RecordEncryption encryption;
 
+    private final ReplicaAcknowledgedCompletions replicaAcknowledged;
+
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
         this(connectionFactory, keyPrefix, StorageIds.sha256(), null);
@@ -61,6 +63,15 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
      */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix,
             StorageIds storageIds, RecordEncryption encryption) {
+        this(connectionFactory, keyPrefix, storageIds, encryption, null);
+    }
+
+    /**
+     * @param replicaAcknowledged stores results and waits for replicas to acknowledge them;
+     * {@code null} to store them on the shared connection without waiting
+     */
+    public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix,
+            StorageIds storageIds, RecordEncryption encryption, ReplicaAcknowledgedCompletions replicaAcknowledged) {
         RedisSerializationContext<String, byte[]> context = RedisSerializationContext
             .<String, byte[]>newSerializationContext(RedisSerializer.string())
             .value(RedisSerializer.byteArray())
@@ -70,6 +81,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.settlements = new RedisSettlementSubscriber(connectionFactory, keyPrefix + "settled");
         this.storageIds = storageIds;
         this.encryption = encryption;
+        this.replicaAcknowledged = replicaAcknowledged;
     }
 
     @Override
@@ -81,9 +93,13 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     @Override
     public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
-        return run(COMPLETE, key, RecordCodec.tokenBytes(completed.fencingToken()), encode(completed),
-                millis(ttl), channel())
-            .map(stored -> stored == 1L);
+        byte[][] args = { RecordCodec.tokenBytes(completed.fencingToken()), encode(completed), millis(ttl), channel() };
+        Mono<Long> reply = (this.replicaAcknowledged != null)
+                ? this.replicaAcknowledged.run(COMPLETE.redisScript(), redisKey(key), args)
+                    .onErrorMap(ex -> new StoreUnavailableException(
+                            "Redis did not run the complete script or WAIT: " + ex.getMessage(), ex))
+                : run(COMPLETE, key, args);
+        return reply.map(stored -> stored == 1L);
     }
 
     @Override
@@ -100,6 +116,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     @Override
     public void close() {
         this.settlements.close();
+        if (this.replicaAcknowledged != null) {
+            this.replicaAcknowledged.close();
+        }
     }
 
     private byte[] channel() {
