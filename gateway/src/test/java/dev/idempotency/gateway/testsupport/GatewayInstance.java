@@ -36,6 +36,7 @@ public final class GatewayInstance implements AutoCloseable {
         all.addAll(properties);
         // As command-line arguments: they must win over application.yml, as a user's would.
         ConfigurableApplicationContext context = new SpringApplicationBuilder(IdempotencyGatewayApplication.class)
+            .sources(IsolatedNettyResources.class)
             .sources(testConfigurations)
             .run(all.stream().map(property -> "--" + property).toArray(String[]::new));
         return new GatewayInstance(context);

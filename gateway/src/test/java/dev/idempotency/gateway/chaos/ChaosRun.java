@@ -1,0 +1,222 @@
+package dev.idempotency.gateway.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.idempotency.gateway.chaos.ChaosHistory.Order;
+import dev.idempotency.gateway.chaos.ChaosHistory.Window;
+import dev.idempotency.gateway.testsupport.DurableRedisServer;
+import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.Routes;
+
+/**
+ * One run of the fault checker: a durable Redis, the chaos upstream, two gateway instances on
+ * them, the clients, and two fault injectors (Redis killed and restarted, a gateway instance
+ * killed and replaced) for {@link ChaosSettings#duration()}; then every order is driven to a
+ * definite answer, faults stopped, and a sample of answered orders is retried once more.
+ */
+final class ChaosRun implements AutoCloseable {
+
+    /** The checker route's upstream response timeout (route metadata {@code response-timeout}). */
+    static final int RESPONSE_TIMEOUT_MS = 1000;
+
+    /** The checker route's in-flight lease: short, so keys of dead requests free up quickly. */
+    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
+
+    /** How long a client keeps retrying one order before it counts as lost. */
+    static final Duration ORDER_DEADLINE = Duration.ofSeconds(40);
+
+    static final Duration PATIENT_TIMEOUT = Duration.ofSeconds(20);
+
+    private final ChaosSettings settings;
+
+    private final ChaosHistory history = new ChaosHistory();
+
+    private final DurableRedisServer redis;
+
+    private final ChaosUpstream upstream;
+
+    private final List<Instance> live = new CopyOnWriteArrayList<>();
+
+    private final List<Instance> all = new CopyOnWriteArrayList<>();
+
+    private final AtomicInteger instanceIds = new AtomicInteger();
+
+    private volatile long loadEndNanos;
+
+    private volatile boolean faulting;
+
+    ChaosRun(ChaosSettings settings) {
+        this.settings = settings;
+        ChaosSettlements.reset();
+        this.redis = DurableRedisServer.launch();
+        this.upstream = new ChaosUpstream();
+        try {
+            startInstance();
+            startInstance();
+        }
+        catch (RuntimeException ex) {
+            close();
+            throw ex;
+        }
+    }
+
+    ChaosHistory history() {
+        return this.history;
+    }
+
+    ChaosUpstream upstream() {
+        return this.upstream;
+    }
+
+    long loadEndNanos() {
+        return this.loadEndNanos;
+    }
+
+    int instancesStarted() {
+        return this.all.size();
+    }
+
+    /** A gateway instance of the run; {@code id} appears in the history as {@code g<id>}. */
+    record Instance(int id, GatewayInstance gateway, int port) {
+    }
+
+    Instance pickInstance(Random random) {
+        while (true) {
+            List<Instance> instances = List.copyOf(this.live);
+            if (!instances.isEmpty()) {
+                return instances.get(random.nextInt(instances.size()));
+            }
+            ChaosClient.sleep(50);
+        }
+    }
+
+    private Instance startInstance() {
+        List<String> properties = new ArrayList<>(Routes.create()
+            .route("chaos", this.upstream.baseUrl()).path("/chaos/**").metadata("response-timeout", RESPONSE_TIMEOUT_MS)
+            .filter("Idempotency", routeArgs())
+            .properties());
+        properties.addAll(List.of("idempotency.store=redis", "spring.data.redis.host=" + this.redis.host(),
+                "spring.data.redis.port=" + this.redis.port(), "spring.data.redis.timeout=1s",
+                "spring.data.redis.connect-timeout=1s",
+                // close() is a kill: in-flight requests are cut, not drained.
+                "server.shutdown=immediate", "logging.level.dev.idempotency=ERROR", "logging.level.reactor.netty=ERROR",
+                "logging.level.io.lettuce=ERROR", "logging.level.org.springframework.cloud.gateway=ERROR",
+                // One audit line per request would be most of a long run's output.
+                "logging.level.idempotency.audit=WARN"));
+        GatewayInstance gateway = GatewayInstance.start(properties, ChaosSettlements.Registration.class);
+        Instance instance = new Instance(this.instanceIds.incrementAndGet(), gateway, gateway.port());
+        this.all.add(instance);
+        this.live.add(instance);
+        return instance;
+    }
+
+    private Map<String, Object> routeArgs() {
+        Map<String, Object> args = new LinkedHashMap<>(Map.of("lockTimeout", LOCK_TIMEOUT.toMillis() + "ms",
+                "maxResponseBodySize", "2KB", "ttl", "2h"));
+        if (this.settings.concurrent() != null) {
+            args.put("concurrent", this.settings.concurrent());
+        }
+        return args;
+    }
+
+    /** Runs the load with faults, lets every order finish, then sweeps; returns when the history is complete. */
+    void execute() throws InterruptedException {
+        this.history.started();
+        this.loadEndNanos = System.nanoTime() + this.settings.duration().toNanos();
+        this.faulting = true;
+        Thread redisFaults = new Thread(this::restartRedisNowAndThen, "chaos-redis-faults");
+        Thread gatewayFaults = new Thread(this::killGatewaysNowAndThen, "chaos-gateway-faults");
+        ExecutorService doubleClicks = Executors.newCachedThreadPool();
+        List<ChaosClient> clients = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < this.settings.clients(); i++) {
+            ChaosClient client = new ChaosClient(i, this.settings.seed(), this, doubleClicks);
+            clients.add(client);
+            threads.add(new Thread(client, "chaos-client-" + i));
+        }
+        redisFaults.start();
+        gatewayFaults.start();
+        threads.forEach(Thread::start);
+
+        ChaosClient.sleep(this.settings.duration().toMillis());
+        this.faulting = false;
+        redisFaults.join();
+        gatewayFaults.join();
+        for (Thread thread : threads) {
+            thread.join(ORDER_DEADLINE.plusSeconds(30).toMillis());
+        }
+        doubleClicks.shutdownNow();
+
+        // After the lease of anything cut off has run out, every answered order must still be answered the same.
+        ChaosClient.sleep(LOCK_TIMEOUT.toMillis() + 1000);
+        sweep(clients.get(0));
+        // Stragglers: upstream calls still finishing for requests whose client left.
+        ChaosClient.sleep(RESPONSE_TIMEOUT_MS + 1000);
+    }
+
+    private void sweep(ChaosClient client) throws InterruptedException {
+        List<Order> answered = new ArrayList<>(this.history.orders.stream().filter(Order::answered).toList());
+        // Distinct orders: two sweeps of one key at once would only race each other into a 409.
+        Collections.shuffle(answered, new Random(this.settings.seed()));
+        ExecutorService sweepers = Executors.newFixedThreadPool(8);
+        answered.stream().limit(this.settings.sweep()).forEach(order -> sweepers.execute(() -> client.sweep(order)));
+        sweepers.shutdown();
+        sweepers.awaitTermination(2, TimeUnit.MINUTES);
+    }
+
+    private void restartRedisNowAndThen() {
+        Random random = new Random(this.settings.seed() ^ 0x7ED15);
+        while (pause(random, 6_000, 12_000)) {
+            long from = System.nanoTime();
+            this.redis.stop();
+            ChaosClient.sleep(200 + random.nextInt(1300));
+            this.redis.start();
+            this.history.redisOutages.add(new Window(0, from, System.nanoTime()));
+        }
+    }
+
+    private void killGatewaysNowAndThen() {
+        Random random = new Random(this.settings.seed() ^ 0x6A7E);
+        while (pause(random, 9_000, 15_000)) {
+            Instance replacement = startInstance();
+            List<Instance> others = this.live.stream().filter(instance -> instance != replacement).toList();
+            Instance victim = others.get(random.nextInt(others.size()));
+            long from = System.nanoTime();
+            victim.gateway().close();
+            this.live.remove(victim);
+            this.history.gatewayKills.add(new Window(victim.id(), from, System.nanoTime()));
+        }
+    }
+
+    /** Sleeps a random while; false once the fault phase is over. */
+    private boolean pause(Random random, int minMillis, int maxMillis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(minMillis + random.nextInt(maxMillis - minMillis));
+        while (System.nanoTime() < until) {
+            if (!this.faulting) {
+                return false;
+            }
+            ChaosClient.sleep(100);
+        }
+        return this.faulting;
+    }
+
+    @Override
+    public void close() {
+        for (Instance instance : this.live) {
+            instance.gateway().close();
+        }
+        this.upstream.close();
+        this.redis.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.idempotency.gateway.chaos;
+
+import java.time.Duration;
+
+/**
+ * The knobs of a checker run, from system properties (Maven passes {@code -D} on to the tests):
+ * <ul>
+ * <li>{@code chaos.seed}: the seed of every random choice; printed by every run (default: random);
+ * <li>{@code chaos.duration}: how long load and faults last, ISO-8601 (default {@code PT30S};
+ * {@code PT1H} for a long run);
+ * <li>{@code chaos.clients}: concurrent clients (default 12);
+ * <li>{@code chaos.sweep}: answered orders retried once more at the end (default 200);
+ * <li>{@code chaos.backgroundCompletion}: whether the gateway finishes an upstream call whose
+ * client disconnected and stores its result (issue 6). When true, a re-execution after a client
+ * disconnect is a violation; when false it is only counted as tolerated (the README's "client gone
+ * mid-request": the key stays in flight until its lease runs out, then a retry executes again);
+ * <li>{@code chaos.strictStoreOutage}: whether a re-execution after Redis was down while the key
+ * was held is a violation (default false: the README documents it - "Store fails when the result
+ * is ready ... the key stays in flight until its lease runs out" - so it is counted as tolerated).
+ * Set it to check a gateway that keeps trying to store the result until Redis is back;
+ * <li>{@code chaos.concurrent}: the route's {@code concurrent} argument ({@code reject} or
+ * {@code wait}); unset, the route's default.
+ * </ul>
+ */
+record ChaosSettings(long seed, Duration duration, int clients, int sweep, boolean backgroundCompletion,
+        boolean strictStoreOutage, String concurrent) {
+
+    /**
+     * The state of the "re-execution after a client disconnect is a violation" rule when
+     * {@code chaos.backgroundCompletion} is not set: on, since the gateway completes in the
+     * background (commit 04466eb, {@code UpstreamExecution}).
+     */
+    static final boolean BACKGROUND_COMPLETION_DEFAULT = true;
+
+    static ChaosSettings fromSystemProperties() {
+        return new ChaosSettings(Long.getLong("chaos.seed", System.nanoTime()),
+                Duration.parse(System.getProperty("chaos.duration", "PT30S")), Integer.getInteger("chaos.clients", 12),
+                Integer.getInteger("chaos.sweep", 200),
+                Boolean.parseBoolean(System.getProperty("chaos.backgroundCompletion", Boolean.toString(BACKGROUND_COMPLETION_DEFAULT))),
+                Boolean.getBoolean("chaos.strictStoreOutage"),
+                System.getProperty("chaos.concurrent"));
+    }
+
+    @Override
+    public String toString() {
+        return "seed=" + this.seed + " duration=" + this.duration + " clients=" + this.clients + " backgroundCompletion="
+                + this.backgroundCompletion + " strictStoreOutage=" + this.strictStoreOutage
+                + (this.concurrent != null ? " concurrent=" + this.concurrent : "")
+                + "  (replay with -Dchaos.seed=" + this.seed + ")";
+    }
+}

@@ -1,0 +1,347 @@
+package dev.idempotency.gateway.chaos;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import dev.idempotency.gateway.chaos.ChaosHistory.Action;
+import dev.idempotency.gateway.chaos.ChaosHistory.Attempt;
+import dev.idempotency.gateway.chaos.ChaosHistory.Body;
+import dev.idempotency.gateway.chaos.ChaosHistory.Kind;
+import dev.idempotency.gateway.chaos.ChaosHistory.Order;
+import dev.idempotency.gateway.chaos.ChaosHistory.Result;
+import dev.idempotency.gateway.chaos.ChaosHistory.Window;
+import dev.idempotency.gateway.chaos.ChaosUpstream.Execution;
+import dev.idempotency.gateway.testsupport.RawHttpClient;
+
+/**
+ * Reads a run's history and checks the guarantee, per (client, key):
+ * <ol>
+ * <li>executed at most once, except where the README's policy frees the key: a release status
+ * (429, 503), the owning instance killed (its lease runs out), the store unreachable when the
+ * result was ready (the key stays in flight until its lease runs out), and - only while
+ * {@link ChaosSettings#backgroundCompletion()} is off - the client gone mid-request. An
+ * ambiguous outcome (reset, empty response, timeout) is stored and must never run again;
+ * <li>every replay byte-equal to the response of the execution it names (and all replays of a
+ * key equal to each other); outcome-unknown replays equal to the first outcome-unknown answer;
+ * too-large responses replayed as 409 response-not-replayable;
+ * <li>no answer served to the wrong client: every body names the requesting client and key;
+ * <li>no request lost: every order got a definite answer in time, and still gets it after the
+ * faults stopped;
+ * <li>nothing forwarded that should not be: no cut-off upload, no body other than the client's.
+ * </ol>
+ */
+final class ExactlyOnceChecker {
+
+    /** Scheduling slack on a loaded machine around the moments a gateway settles a key. */
+    private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(1_000);
+
+    /** Lettuce reconnects with a back-off capped at 2 s: the gateway sees Redis down a little longer. */
+    private static final long RECONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(2_500);
+
+    private final ChaosSettings settings;
+
+    private final ChaosHistory history;
+
+    private final List<Execution> executions;
+
+    private final List<String> violations = new ArrayList<>();
+
+    private final Map<String, Long> counts = new LinkedHashMap<>();
+
+    private final Map<String, List<String>> tolerated = new TreeMap<>();
+
+    private final Set<String> outcomeUnknownNeverReceived = new TreeSet<>();
+
+    ExactlyOnceChecker(ChaosSettings settings, ChaosHistory history, List<Execution> executions) {
+        this.settings = settings;
+        this.history = history;
+        this.executions = executions;
+    }
+
+    Report check() {
+        List<Attempt> attempts = this.history.attemptList();
+        Map<Long, Attempt> attemptsById = new HashMap<>();
+        attempts.forEach(attempt -> attemptsById.put(attempt.id(), attempt));
+        Map<String, Order> orders = new HashMap<>();
+        this.history.orders.forEach(order -> orders.put(order.key(), order));
+        Map<String, List<Execution>> executionsByKey = new HashMap<>();
+        Map<Long, Execution> executionsBySerial = new HashMap<>();
+        for (Execution execution : this.executions) {
+            executionsByKey.computeIfAbsent(execution.key(), key -> new ArrayList<>()).add(execution);
+            executionsBySerial.put(execution.serial(), execution);
+        }
+
+        checkForwardedRequests(attemptsById, orders);
+        executionsByKey.forEach((key, list) -> checkExecutedOnce(key, list, attemptsById));
+        checkAnswers(attempts, executionsByKey, executionsBySerial);
+        checkNothingLost(attempts);
+        count(attempts);
+        if (!this.outcomeUnknownNeverReceived.isEmpty()) {
+            this.tolerated.put("stored outcome-unknown, upstream never received the request (safe, not executed)",
+                    this.outcomeUnknownNeverReceived.stream().limit(5).toList());
+        }
+        return new Report(this.settings, this.counts, this.violations, this.tolerated, ChaosSettlements.counts());
+    }
+
+    /** Only complete requests reach the upstream, with the client's own identity, key and body. */
+    private void checkForwardedRequests(Map<Long, Attempt> attemptsById, Map<String, Order> orders) {
+        for (Execution execution : this.executions) {
+            Attempt attempt = attemptsById.get(execution.attemptId());
+            if (attempt == null) {
+                violation("execution " + execution.serial() + " of key " + execution.key() + " has no attempt "
+                        + execution.attemptId());
+                continue;
+            }
+            if (attempt.action() == Action.ABORT_UPLOAD) {
+                violation("forwarded a request whose upload the client cut off: execution " + execution.serial() + " of "
+                        + attempt.describe(this.history));
+            }
+            if (!Objects.equals(execution.clientId(), "c" + attempt.client()) || !Objects.equals(execution.key(), attempt.key())) {
+                violation("execution " + execution.serial() + " arrived as client " + execution.clientId() + " key "
+                        + execution.key() + " but was sent as " + attempt.describe(this.history));
+            }
+            Order order = orders.get(attempt.key());
+            if (order != null && !Arrays.equals(order.body(), execution.body())) {
+                violation("execution " + execution.serial() + " forwarded a body other than the client's: "
+                        + ChaosUpstream.text(execution.body()) + " for " + attempt.describe(this.history));
+            }
+        }
+    }
+
+    private void checkExecutedOnce(String key, List<Execution> list, Map<Long, Attempt> attemptsById) {
+        list.sort(Comparator.comparingLong(Execution::serial));
+        for (int i = 1; i < list.size(); i++) {
+            Execution previous = list.get(i - 1);
+            Execution next = list.get(i);
+            Attempt owner = attemptsById.get(previous.attemptId());
+            String reason = owner == null ? null : allowedReason(previous, owner);
+            String story = "key " + key + " executed again: execution " + previous.serial() + " at "
+                    + this.history.at(previous.nanos()) + " by "
+                    + (owner == null ? "?" : owner.describe(this.history)) + ", then execution " + next.serial() + " at "
+                    + this.history.at(next.nanos()) + " by "
+                    + (attemptsById.get(next.attemptId()) == null ? "?" : attemptsById.get(next.attemptId()).describe(this.history));
+            if (reason == null) {
+                violation(story);
+            }
+            else {
+                this.counts.merge("re-executions tolerated: " + reason, 1L, Long::sum);
+                List<String> samples = this.tolerated.computeIfAbsent(reason, r -> new ArrayList<>());
+                if (samples.size() < 3) {
+                    samples.add(story);
+                }
+            }
+        }
+    }
+
+    /** Why the README lets the key run again after {@code previous}; {@code null} if nothing does. */
+    private String allowedReason(Execution previous, Attempt owner) {
+        String kind = previous.behaviour().split(":")[0];
+        boolean ownerSawItsAnswer = owner.response() == null || owner.kind() == Kind.FRESH;
+        if (kind.matches("\\d+") && ChaosHistory.RELEASE_STATUSES.contains(Integer.parseInt(kind)) && ownerSawItsAnswer) {
+            // Only if the gateway got that status: an answer that came after the gateway gave up releases nothing.
+            return "released by status " + kind;
+        }
+        // The owner held the key from its start until its gateway settled it: for an answered attempt, before the
+        // answer went out (the result is stored first); otherwise when the upstream's answer (or the route's timeout) came.
+        long heldUntil = owner.response() != null ? owner.endNanos() + SLACK_NANOS
+                : previous.nanos() + TimeUnit.MILLISECONDS.toNanos(Math.min(delayMillis(previous), ChaosRun.RESPONSE_TIMEOUT_MS))
+                        + SLACK_NANOS;
+        for (Window kill : this.history.gatewayKills) {
+            if (kill.instance() == owner.instance() && kill.overlaps(owner.startNanos(), heldUntil)) {
+                return "owning instance killed, lease expired";
+            }
+        }
+        for (Window outage : this.history.redisOutages) {
+            if (!this.settings.strictStoreOutage()
+                    && new Window(0, outage.fromNanos(), outage.toNanos() + RECONNECT_NANOS).overlaps(owner.startNanos(), heldUntil)) {
+                return "Redis down while the key was held (result not stored or lease lost)";
+            }
+        }
+        if (owner.result() == Result.GAVE_UP && !this.settings.backgroundCompletion()) {
+            return "client disconnected mid-request (no background completion yet)";
+        }
+        return null;
+    }
+
+    private static long delayMillis(Execution execution) {
+        String[] parts = execution.behaviour().split(":");
+        return parts.length < 2 ? 0 : Long.parseLong(parts[1]);
+    }
+
+    private void checkAnswers(List<Attempt> attempts, Map<String, List<Execution>> executionsByKey,
+            Map<Long, Execution> executionsBySerial) {
+        Map<Long, Attempt> freshByExecution = new HashMap<>();
+        Map<String, Attempt> firstOutcomeUnknown = new HashMap<>();
+        for (Attempt attempt : attempts) {
+            if (attempt.response() == null) {
+                continue;
+            }
+            checkAddressedToSender(attempt);
+            Kind kind = attempt.kind();
+            if (kind == Kind.FRESH) {
+                freshByExecution.put(attempt.body().exec(), attempt);
+            }
+            else if (kind == Kind.OUTCOME_UNKNOWN) {
+                firstOutcomeUnknown.merge(attempt.key(), attempt, (a, b) -> a.endNanos() <= b.endNanos() ? a : b);
+            }
+            else if (kind == Kind.UNEXPECTED) {
+                violation("unexpected answer: " + attempt.describe(this.history) + " " + attempt.response());
+            }
+        }
+        Map<String, Attempt> firstReplay = new HashMap<>();
+        for (Attempt attempt : attempts) {
+            if (attempt.kind() != Kind.REPLAY) {
+                continue;
+            }
+            RawHttpClient.Response replay = attempt.response();
+            List<Execution> executed = executionsByKey.getOrDefault(attempt.key(), List.of());
+            if (executed.isEmpty()) {
+                if ("upstream-outcome-unknown".equals(replay.problemType())) {
+                    // Safe (nothing ran twice), but the request may never have left: counted and reported.
+                    this.outcomeUnknownNeverReceived.add(attempt.key());
+                }
+                else {
+                    violation("replay for a key never executed: " + attempt.describe(this.history));
+                }
+                continue;
+            }
+            Attempt first = firstReplay.putIfAbsent(attempt.key(), attempt);
+            if (first != null && !sameResponse(first.response(), replay)) {
+                violation("two replays of key " + attempt.key() + " differ: " + first.describe(this.history) + " vs "
+                        + attempt.describe(this.history));
+            }
+            Body body = attempt.body();
+            String problem = replay.problemType();
+            if (body.exec() >= 0) {
+                Execution execution = executionsBySerial.get(body.exec());
+                if (execution == null || !attempt.key().equals(execution.key())) {
+                    violation("replay names execution " + body.exec() + " of another key: " + attempt.describe(this.history));
+                }
+                Attempt original = freshByExecution.get(body.exec());
+                if (original != null && !sameResponse(original.response(), replay)) {
+                    violation("replay is not byte-equal to the original response: original " + original.describe(this.history)
+                            + " " + original.response() + " vs replay " + attempt.describe(this.history) + " " + replay);
+                }
+            }
+            else if ("upstream-outcome-unknown".equals(problem)) {
+                Attempt original = firstOutcomeUnknown.get(attempt.key());
+                if (original != null && !sameResponse(original.response(), replay)) {
+                    violation("outcome-unknown replay differs from the first answer: " + original.response() + " vs "
+                            + replay);
+                }
+            }
+            else if ("response-not-replayable".equals(problem)) {
+                boolean large = executed.stream().anyMatch(execution -> execution.behaviour().startsWith("large"));
+                if (replay.status() != 409 || !large || !Integer.valueOf(201).equals(body.originalStatus())) {
+                    violation("response-not-replayable for a key that had no oversize response: "
+                            + attempt.describe(this.history) + " " + replay);
+                }
+            }
+            else {
+                violation("replay of something never stored: " + attempt.describe(this.history) + " " + replay);
+            }
+        }
+    }
+
+    /** Bodies written by the upstream name client and key; problems name the request path. */
+    private void checkAddressedToSender(Attempt attempt) {
+        Body body = attempt.body();
+        if (body.exec() >= 0) {
+            if (!("c" + attempt.client()).equals(body.client()) || !attempt.key().equals(body.key())) {
+                violation("answer served to the wrong client: " + attempt.describe(this.history));
+            }
+        }
+        else if (body.instance() != null && !attempt.path().equals(body.instance())) {
+            violation("problem for another request: " + attempt.describe(this.history) + " " + attempt.response());
+        }
+    }
+
+    private void checkNothingLost(List<Attempt> attempts) {
+        for (Order order : this.history.orders) {
+            if (!order.answered()) {
+                violation("request lost: order " + order.key() + " got no definite answer in " + ChaosRun.ORDER_DEADLINE
+                        + " over " + order.attempts() + " attempts, " + this.history.at(order.startNanos()) + ".."
+                        + this.history.at(order.endNanos()));
+            }
+        }
+        for (Attempt attempt : attempts) {
+            if (attempt.sweep() && !attempt.definite()) {
+                violation("answered order not answered after the faults stopped: " + attempt.describe(this.history)
+                        + (attempt.response() == null ? "" : " " + attempt.response()));
+            }
+        }
+    }
+
+    /** Status, the headers a replay keeps, and the body bytes. */
+    private static boolean sameResponse(RawHttpClient.Response a, RawHttpClient.Response b) {
+        return a.status() == b.status() && Objects.equals(a.header("Content-Type"), b.header("Content-Type"))
+                && Objects.equals(a.header("Location"), b.header("Location")) && Arrays.equals(a.body(), b.body());
+    }
+
+    private void violation(String message) {
+        this.violations.add("seed " + this.settings.seed() + ": " + message);
+    }
+
+    private void count(List<Attempt> attempts) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("orders", (long) this.history.orders.size());
+        counts.put("orders answered", this.history.orders.stream().filter(Order::answered).count());
+        counts.put("requests (attempts)", (long) attempts.size());
+        counts.put("executions (upstream calls)", (long) this.executions.size());
+        counts.put("answers: fresh", attempts.stream().filter(a -> a.kind() == Kind.FRESH).count());
+        counts.put("answers: replays", attempts.stream().filter(a -> a.kind() == Kind.REPLAY).count());
+        counts.put("answers: 409 request-in-progress", attempts.stream().filter(a -> a.kind() == Kind.IN_PROGRESS).count());
+        counts.put("answers: 409 response-not-replayable (replays)", attempts.stream()
+            .filter(a -> a.kind() == Kind.REPLAY && "response-not-replayable".equals(a.response().problemType())).count());
+        counts.put("answers: 503 store-unavailable", attempts.stream().filter(a -> a.kind() == Kind.STORE_UNAVAILABLE).count());
+        counts.put("answers: released by upstream 429/503", attempts.stream()
+            .filter(a -> a.kind() == Kind.FRESH && ChaosHistory.RELEASE_STATUSES.contains(a.response().status())).count());
+        counts.put("answers: 502/504 outcome-unknown (fresh)", attempts.stream().filter(a -> a.kind() == Kind.OUTCOME_UNKNOWN).count());
+        counts.put("answers: 502/504 released failure", attempts.stream().filter(a -> a.kind() == Kind.RELEASED_FAILURE).count());
+        counts.put("answers: unexpected", attempts.stream().filter(a -> a.kind() == Kind.UNEXPECTED).count());
+        counts.put("sweep retries", attempts.stream().filter(Attempt::sweep).count());
+        counts.put("faults: Redis kill+restart (AOF)", (long) this.history.redisOutages.size());
+        counts.put("faults: gateway instance killed", (long) this.history.gatewayKills.size());
+        counts.put("faults: client gave up mid-request", attempts.stream().filter(a -> a.result() == Result.GAVE_UP).count());
+        counts.put("faults: client cut off its upload", attempts.stream().filter(a -> a.result() == Result.UPLOAD_ABORTED).count());
+        counts.put("faults: double clicks (parallel duplicates)", this.history.doubleClicks.get());
+        counts.put("client saw: connection refused", attempts.stream().filter(a -> a.result() == Result.REFUSED).count());
+        counts.put("client saw: connection broken", attempts.stream().filter(a -> a.result() == Result.LOST).count());
+        Map<String, Long> byBehaviour = new TreeMap<>();
+        this.executions.forEach(execution -> byBehaviour.merge(execution.behaviour().split(":")[0], 1L, Long::sum));
+        byBehaviour.forEach((kind, count) -> counts.put("executions with upstream " + kind, count));
+        counts.putAll(this.counts);
+        counts.put("keys stored as outcome-unknown that the upstream never received", (long) this.outcomeUnknownNeverReceived.size());
+        counts.put("violations", (long) this.violations.size());
+        this.counts.clear();
+        this.counts.putAll(counts);
+    }
+
+    /** The outcome of a run, printable. */
+    record Report(ChaosSettings settings, Map<String, Long> counts, List<String> violations, Map<String, List<String>> tolerated,
+            Map<String, Long> settlements) {
+
+        String print() {
+            StringBuilder out = new StringBuilder("\n=== Exactly-once checker: " + this.settings + "\n");
+            this.counts.forEach((name, count) -> out.append(String.format("  %-58s %8d%n", name, count)));
+            out.append("  gateway settlements (all instances): ").append(this.settlements).append('\n');
+            this.tolerated.forEach((reason, samples) -> {
+                out.append("  tolerated, ").append(reason).append(", e.g.:\n");
+                samples.forEach(sample -> out.append("    ").append(sample).append('\n'));
+            });
+            out.append("  violations: ").append(this.violations.size()).append('\n');
+            this.violations.stream().limit(40).forEach(violation -> out.append("    ").append(violation).append('\n'));
+            return out.toString();
+        }
+    }
+}
