@@ -15,9 +15,10 @@ import java.time.Duration;
  * disconnect is a violation; when false it is only counted as tolerated (the README's "client gone
  * mid-request": the key stays in flight until its lease runs out, then a retry executes again);
  * <li>{@code chaos.strictStoreOutage}: whether a re-execution after Redis was down while the key
- * was held is a violation (default false: the README documents it - "Store fails when the result
- * is ready ... the key stays in flight until its lease runs out" - so it is counted as tolerated).
- * Set it to check a gateway that keeps trying to store the result until Redis is back;
+ * was held is a violation. The gateway stores such a result in the background once Redis is back,
+ * but docs/guarantees.md documents two ways it can still be lost (its instance killed first, or a
+ * retry claiming the key after its lease lapsed during the outage), so by default they are counted
+ * as tolerated and printed;
  * <li>{@code chaos.concurrent}: the route's {@code concurrent} argument ({@code reject} or
  * {@code wait}); unset, the route's default.
  * </ul>
