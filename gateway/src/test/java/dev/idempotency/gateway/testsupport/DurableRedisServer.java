@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -16,28 +15,17 @@ import java.util.stream.Stream;
  * chance to save) and {@link #start()} brings it back on the same port <em>with its data</em>,
  * read back from the AOF: a crash and restart, not an outage that forgets every key.
  */
-public final class DurableRedisServer extends RedisServer {
-
-    private final Path binary;
+public final class DurableRedisServer extends RedisProcess {
 
     private final Path directory;
 
-    private final int port = FreePorts.next();
-
-    private Process process;
-
-    private DurableRedisServer(Path binary, Path directory) {
-        this.binary = binary;
+    private DurableRedisServer(Path directory) {
         this.directory = directory;
     }
 
     public static DurableRedisServer launch() {
-        Path binary = localBinary();
-        if (binary == null) {
-            throw new IllegalStateException("DurableRedisServer needs the redis-server binary (apt-get install redis-server)");
-        }
         try {
-            DurableRedisServer server = new DurableRedisServer(binary, Files.createTempDirectory("redis-aof-"));
+            DurableRedisServer server = new DurableRedisServer(Files.createTempDirectory("redis-aof-"));
             server.start();
             return server;
         }
@@ -47,59 +35,29 @@ public final class DurableRedisServer extends RedisServer {
     }
 
     @Override
-    public String host() {
-        return "127.0.0.1";
+    protected List<String> arguments() {
+        return List.of("--dir", this.directory.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always");
     }
 
     @Override
-    public int port() {
-        return this.port;
+    protected Path logFile() {
+        return this.directory.resolve("redis.log");
     }
 
-    /** Starts the server, or restarts a killed one with everything its AOF holds. */
+    /** Loading the AOF takes a moment; PING answers LOADING until it is done. */
     @Override
-    public synchronized void start() {
-        if (this.process != null && this.process.isAlive()) {
-            return;
-        }
-        try {
-            this.process = new ProcessBuilder(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-                    "--bind", "127.0.0.1", "--protected-mode", "no", "--dir", this.directory.toString(), "--save", "",
-                    "--appendonly", "yes", "--appendfsync", "always"))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("redis.log").toFile()))
-                .start();
-            // A JVM that ends without close() (a failed start-up, a killed fork) must not leave Redis running.
-            Process started = this.process;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException("Could not start " + this.binary, ex);
-        }
-        // Loading the AOF takes a moment; PING answers LOADING until it is done.
-        awaitPong(Duration.ofSeconds(30));
-    }
-
-    /** Kills the process: nothing is saved beyond what the AOF already holds. */
-    @Override
-    public synchronized void stop() {
-        if (this.process == null) {
-            return;
-        }
-        this.process.destroyForcibly();
-        try {
-            this.process.waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        this.process = null;
+    protected Duration startTimeout() {
+        return Duration.ofSeconds(30);
     }
 
     @Override
     public void close() {
         stop();
-        try (Stream<Path> files = Files.walk(this.directory)) {
+        deleteRecursively(this.directory);
+    }
+
+    static void deleteRecursively(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
         catch (IOException ignored) {

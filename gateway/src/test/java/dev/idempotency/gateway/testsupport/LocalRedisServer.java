@@ -1,76 +1,34 @@
 package dev.idempotency.gateway.testsupport;
 
-import java.io.File;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A {@code redis-server} child process on a free port, without persistence. */
-final class LocalRedisServer extends RedisServer {
-
-    private final Path binary;
+final class LocalRedisServer extends RedisProcess {
 
     private final List<String> arguments;
 
-    private final int port = FreePorts.next();
-
-    private Process process;
-
-    LocalRedisServer(Path binary) {
-        this(binary, List.of());
+    LocalRedisServer() {
+        this(List.of());
     }
 
-    LocalRedisServer(Path binary, List<String> arguments) {
-        this.binary = binary;
+    /** @param arguments extra arguments, such as {@code --replicaof host port} */
+    LocalRedisServer(List<String> arguments) {
         this.arguments = arguments;
     }
 
     @Override
-    public String host() {
-        return "127.0.0.1";
+    protected List<String> arguments() {
+        List<String> all = new ArrayList<>(List.of("--save", "", "--appendonly", "no",
+                // A replica's initial sync writes an RDB file: not into the working tree.
+                "--dir", System.getProperty("java.io.tmpdir")));
+        all.addAll(this.arguments);
+        return all;
     }
 
     @Override
-    public int port() {
-        return this.port;
-    }
-
-    @Override
-    public synchronized void start() {
-        if (this.process != null && this.process.isAlive()) {
-            return;
-        }
-        try {
-            List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
-                    // A replica's initial sync writes an RDB file: not into the working tree.
-                    "--dir", System.getProperty("java.io.tmpdir")));
-            command.addAll(this.arguments);
-            this.process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + this.port + ".log"))
-                .start();
-        }
-        catch (java.io.IOException ex) {
-            throw new IllegalStateException("Could not start " + this.binary, ex);
-        }
-        awaitPong(Duration.ofSeconds(10));
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (this.process == null) {
-            return;
-        }
-        this.process.destroyForcibly();
-        try {
-            this.process.waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        this.process = null;
+    protected Path logFile() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "redis-test-" + port() + ".log");
     }
 }

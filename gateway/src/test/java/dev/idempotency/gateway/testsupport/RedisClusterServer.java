@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ public final class RedisClusterServer implements AutoCloseable {
         }
         try {
             for (int i = 0; i < MASTERS; i++) {
-                Node node = new Node(server, cluster.directory);
+                Node node = new Node(cluster.directory);
                 cluster.nodes.add(node);
                 node.start();
             }
@@ -157,82 +156,34 @@ public final class RedisClusterServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try (Stream<Path> files = Files.walk(this.directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (IOException ignored) {
-            // a leftover temp directory is harmless
-        }
+        DurableRedisServer.deleteRecursively(this.directory);
     }
 
     /** One cluster-enabled master without persistence; its node file lives in the cluster's directory. */
-    private static final class Node extends RedisServer {
-
-        private final Path binary;
+    private static final class Node extends RedisProcess {
 
         private final Path directory;
 
-        private final int port = FreePorts.next();
-
-        private Process process;
-
-        Node(Path binary, Path directory) {
-            this.binary = binary;
+        Node(Path directory) {
             this.directory = directory;
         }
 
         String address() {
-            return host() + ":" + this.port;
+            return host() + ":" + port();
         }
 
         @Override
-        public String host() {
-            return "127.0.0.1";
+        protected List<String> arguments() {
+            return List.of("--cluster-enabled", "yes",
+                    "--cluster-config-file", this.directory.resolve("nodes-" + port() + ".conf").toString(),
+                    "--dir", this.directory.toString(), "--save", "", "--appendonly", "no",
+                    // Fails a dead master within 2 s instead of 15 s, so outage tests stay short.
+                    "--cluster-node-timeout", "2000");
         }
 
         @Override
-        public int port() {
-            return this.port;
-        }
-
-        @Override
-        public synchronized void start() {
-            if (this.process != null && this.process.isAlive()) {
-                return;
-            }
-            try {
-                this.process = new ProcessBuilder(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-                        "--bind", "127.0.0.1", "--protected-mode", "no", "--cluster-enabled", "yes",
-                        "--cluster-config-file", this.directory.resolve("nodes-" + this.port + ".conf").toString(),
-                        "--dir", this.directory.toString(), "--save", "", "--appendonly", "no",
-                        // Fails a dead master within 2 s instead of 15 s, so outage tests stay short.
-                        "--cluster-node-timeout", "2000"))
-                    .redirectErrorStream(true)
-                    .redirectOutput(this.directory.resolve("redis-" + this.port + ".log").toFile())
-                    .start();
-                // A JVM that ends without close() (a failed start-up, a killed fork) must not leave Redis running.
-                Process started = this.process;
-                Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
-            }
-            catch (IOException ex) {
-                throw new IllegalStateException("Could not start " + this.binary, ex);
-            }
-            awaitPong(Duration.ofSeconds(10));
-        }
-
-        @Override
-        public synchronized void stop() {
-            if (this.process == null) {
-                return;
-            }
-            this.process.destroyForcibly();
-            try {
-                this.process.waitFor(10, TimeUnit.SECONDS);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-            this.process = null;
+        protected Path logFile() {
+            return this.directory.resolve("redis-" + port() + ".log");
         }
     }
 }

@@ -3,26 +3,20 @@ package dev.idempotency.gateway.testsupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One Redis Sentinel ({@code redis-server --sentinel}) on a free port, monitoring a master as
  * {@value #MASTER_NAME} with a quorum of one; its {@link #storeProperties()} point a gateway at
  * Redis through it, as {@code spring.data.redis.sentinel.*} would in production.
  */
-public final class RedisSentinel extends RedisServer {
+public final class RedisSentinel extends RedisProcess {
 
     public static final String MASTER_NAME = "orders";
 
     private final RedisServer master;
 
-    private final int port = FreePorts.next();
-
     private final Path directory;
-
-    private Process process;
 
     private RedisSentinel(RedisServer master, Path directory) {
         this.master = master;
@@ -31,9 +25,6 @@ public final class RedisSentinel extends RedisServer {
 
     /** Starts a sentinel watching {@code master}; its replicas are found through the master. */
     public static RedisSentinel watching(RedisServer master) {
-        if (localBinary() == null) {
-            throw new IllegalStateException("The Sentinel tests need the redis-server binary (apt-get install redis-server)");
-        }
         try {
             RedisSentinel sentinel = new RedisSentinel(master, Files.createTempDirectory("redis-sentinel-"));
             sentinel.start();
@@ -45,52 +36,32 @@ public final class RedisSentinel extends RedisServer {
     }
 
     @Override
-    public String host() {
-        return "127.0.0.1";
+    protected List<String> arguments() {
+        // Sentinel rewrites its configuration file as it learns the topology: it must be writable.
+        Path config = this.directory.resolve("sentinel.conf");
+        if (!Files.exists(config)) {
+            try {
+                Files.writeString(config, String.join("\n", "dir " + this.directory,
+                        "sentinel monitor " + MASTER_NAME + " " + this.master.host() + " " + this.master.port() + " 1",
+                        "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
+                        "sentinel failover-timeout " + MASTER_NAME + " 5000", ""));
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException("Could not write " + config, ex);
+            }
+        }
+        return List.of(config.toString(), "--sentinel");
     }
 
     @Override
-    public int port() {
-        return this.port;
+    protected Path logFile() {
+        return this.directory.resolve("sentinel.log");
     }
 
     @Override
-    public synchronized void start() {
-        if (this.process != null && this.process.isAlive()) {
-            return;
-        }
-        try {
-            // Sentinel rewrites its configuration file as it learns the topology: it must be writable.
-            Path config = this.directory.resolve("sentinel.conf");
-            Files.writeString(config, String.join("\n", "port " + this.port, "bind 127.0.0.1", "protected-mode no",
-                    "dir " + this.directory,
-                    "sentinel monitor " + MASTER_NAME + " " + this.master.host() + " " + this.master.port() + " 1",
-                    "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-                    "sentinel failover-timeout " + MASTER_NAME + " 5000", ""));
-            this.process = new ProcessBuilder(List.of(localBinary().toString(), config.toString(), "--sentinel"))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(this.directory.resolve("sentinel.log").toFile()))
-                .start();
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException("Could not start a Redis Sentinel", ex);
-        }
-        awaitPong(Duration.ofSeconds(10));
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (this.process == null) {
-            return;
-        }
-        this.process.destroyForcibly();
-        try {
-            this.process.waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        this.process = null;
+    public void close() {
+        stop();
+        DurableRedisServer.deleteRecursively(this.directory);
     }
 
     /** The port of the master as this sentinel currently sees it. */
@@ -103,6 +74,6 @@ public final class RedisSentinel extends RedisServer {
     @Override
     public String[] storeProperties() {
         return new String[] { "idempotency.store=redis", "spring.data.redis.sentinel.master=" + MASTER_NAME,
-                "spring.data.redis.sentinel.nodes=" + host() + ":" + this.port, "spring.data.redis.timeout=3s" };
+                "spring.data.redis.sentinel.nodes=" + host() + ":" + port(), "spring.data.redis.timeout=3s" };
     }
 }

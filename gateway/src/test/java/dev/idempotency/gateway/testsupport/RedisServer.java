@@ -21,7 +21,7 @@ public abstract class RedisServer implements AutoCloseable {
 
     /** Starts a server, preferring the local binary. */
     public static RedisServer launch() {
-        RedisServer server = localBinary() != null ? new LocalRedisServer(localBinary()) : ContainerRedisServer.create();
+        RedisServer server = localBinary() != null ? new LocalRedisServer() : ContainerRedisServer.create();
         server.start();
         return server;
     }
@@ -31,10 +31,7 @@ public abstract class RedisServer implements AutoCloseable {
      * {@code "--replicaof", host, port} for a replica of another server.
      */
     public static RedisServer launchLocal(String... arguments) {
-        if (localBinary() == null) {
-            throw new IllegalStateException("This test needs the redis-server binary (apt-get install redis-server)");
-        }
-        RedisServer server = new LocalRedisServer(localBinary(), List.of(arguments));
+        RedisServer server = new LocalRedisServer(List.of(arguments));
         server.start();
         return server;
     }
