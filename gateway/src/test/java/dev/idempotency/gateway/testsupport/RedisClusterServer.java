@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+
+import org.opentest4j.TestAbortedException;
 
 /**
  * A real Redis Cluster for one test class: three masters (no replicas), each a local
@@ -37,7 +38,7 @@ public final class RedisClusterServer implements AutoCloseable {
         Path server = RedisServer.localBinary();
         Path cli = binary("redis-cli");
         if (server == null || cli == null) {
-            throw new IllegalStateException("The Redis Cluster tests need the redis-server and redis-cli binaries "
+            throw new TestAbortedException("The Redis Cluster tests need the redis-server and redis-cli binaries "
                     + "(apt-get install redis-server; it depends on redis-tools, which ships redis-cli)");
         }
         RedisClusterServer cluster;
