@@ -23,9 +23,11 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.RecordEncryption;
 import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
+import dev.idempotency.gateway.core.store.memory.InMemoryInFlightKeys;
 import dev.idempotency.gateway.identity.ApiKeyClientIdentityResolver;
 import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
@@ -33,6 +35,7 @@ import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.identity.TrustedNetworks;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
+import dev.idempotency.gateway.store.redis.RedisInFlightKeys;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
 import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
@@ -90,11 +93,29 @@ public class IdempotencyGatewayConfiguration {
     @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
     IdempotencyStore redisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
             IdempotencyProperties properties) {
+        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix(),
+                storageIds(properties), recordEncryption(properties.getEncryption()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "memory", matchIfMissing = true)
+    InFlightKeys inMemoryInFlightKeys() {
+        return new InMemoryInFlightKeys();
+    }
+
+    /** Per-client counts of keys in flight, next to the records and named with the same keyed digest. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
+    InFlightKeys redisInFlightKeys(ReactiveRedisConnectionFactory connectionFactory, IdempotencyProperties properties) {
+        return new RedisInFlightKeys(connectionFactory, properties.getRedis().getKeyPrefix(), storageIds(properties));
+    }
+
+    private static StorageIds storageIds(IdempotencyProperties properties) {
         String secret = properties.getRedis().getKeyHashSecret();
-        StorageIds storageIds = (secret == null || secret.isEmpty()) ? StorageIds.sha256()
+        return (secret == null || secret.isEmpty()) ? StorageIds.sha256()
                 : StorageIds.hmacSha256(secret.getBytes(StandardCharsets.UTF_8));
-        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix(), storageIds,
-                recordEncryption(properties.getEncryption()));
     }
 
     private static RecordEncryption recordEncryption(IdempotencyProperties.Encryption encryption) {
@@ -138,10 +159,10 @@ public class IdempotencyGatewayConfiguration {
     }
 
     @Bean
-    IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store,
+    IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
             ClientIdentityResolver clientIdentityResolver, IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listeners, Clock clock) {
-        return new IdempotencyGatewayFilterFactory(store, clientIdentityResolver, properties.getDefaults(),
+        return new IdempotencyGatewayFilterFactory(store, inFlightKeys, clientIdentityResolver, properties.getDefaults(),
                 listeners.orderedStream().toList(), clock);
     }
 

@@ -80,7 +80,7 @@ public final class AuditLog implements IdempotencyListener {
             case REPLAYED -> "replayed";
             case FAILED_OPEN -> "failed_open";
             case IN_FLIGHT_CONFLICT, FINGERPRINT_MISMATCH, KEY_MISSING, KEY_INVALID, CLIENT_IDENTITY_MISSING,
-                    BODY_TOO_LARGE, STORE_UNAVAILABLE, ADMISSION_REFUSED -> "rejected";
+                    BODY_TOO_LARGE, STORE_UNAVAILABLE, ADMISSION_REFUSED, IN_FLIGHT_LIMITED -> "rejected";
             default -> TagValues.of(outcome);
         };
     }
