@@ -13,10 +13,17 @@ final class LocalRedisServer extends RedisServer {
 
     private final int port = FreePorts.next();
 
+    private final List<String> extraArgs;
+
     private Process process;
 
     LocalRedisServer(Path binary) {
+        this(binary, List.of());
+    }
+
+    LocalRedisServer(Path binary, List<String> extraArgs) {
         this.binary = binary;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     @Override
@@ -35,8 +42,11 @@ final class LocalRedisServer extends RedisServer {
             return;
         }
         try {
-            this.process = new ProcessBuilder(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+            List<String> command = new java.util.ArrayList<>(List.of(this.binary.toString(), "--port",
+                    Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                    "--protected-mode", "no"));
+            command.addAll(this.extraArgs);
+            this.process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + this.port + ".log"))
                 .start();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A real Redis server for one test class, never the machine's shared one: a local
@@ -21,6 +22,21 @@ public abstract class RedisServer implements AutoCloseable {
     /** Starts a server, preferring the local binary. */
     public static RedisServer launch() {
         RedisServer server = localBinary() != null ? new LocalRedisServer(localBinary()) : ContainerRedisServer.create();
+        server.start();
+        return server;
+    }
+
+    /**
+     * Starts a local {@code redis-server} with extra arguments (TLS ports and files, say), or
+     * returns {@code null} when the binary is not installed. The plain port stays open for
+     * {@link #command}.
+     */
+    public static RedisServer launchLocal(List<String> extraArgs) {
+        Path binary = localBinary();
+        if (binary == null) {
+            return null;
+        }
+        RedisServer server = new LocalRedisServer(binary, extraArgs);
         server.start();
         return server;
     }
