@@ -30,7 +30,11 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 
 import dev.idempotency.gateway.core.ClientScope;
+import dev.idempotency.gateway.core.IdempotencyKey;
+import dev.idempotency.gateway.core.IdempotencyRecord;
+import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
+import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.testsupport.FreePorts;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RawHttp;
@@ -88,6 +92,8 @@ abstract class IdempotencyBehaviourContract {
             // A lease shorter than the slow requests: places in flight must be renewed with it.
             .route("capped", uri).path("/capped/**")
                 .filter("Idempotency", Map.of("maxInFlightPerClient", 3, "lockTimeout", "900ms"))
+            .route("capped-observed", uri).path("/capped-observed/**")
+                .filter("Idempotency", Map.of("maxInFlightPerClient", 1, "mode", "observe"))
             .properties());
         properties.addAll(storeProperties());
         this.gateway = GatewayInstance.start(properties);
@@ -523,6 +529,24 @@ abstract class IdempotencyBehaviourContract {
             assertThat(retried.getStatus().value()).isEqualTo(201);
             assertThat(retried.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
             assertThat(executionsWithKey(refusedKey)).isEqualTo(1);
+        }
+
+        @Test
+        void inObserveModeTheRequestOverTheLimitIsForwardedAndStored() throws Exception {
+            upstream.stubFor(post(urlPathMatching("/capped-observed/slow")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(1500).withBody("{\"slow\":true}")));
+            String client = "capped-" + UUID.randomUUID();
+            CompletableFuture<EntityExchangeResult<byte[]>> first = sendAsync("/capped-observed/slow", newKey(), client);
+            Thread.sleep(500);
+            String key = newKey();
+            assertThat(sendAs("/capped-observed/slow", key, client).getStatus().value()).isEqualTo(201);
+            assertThat(first.get().getStatus().value()).isEqualTo(201);
+            assertThat(executionsWithKey(key)).isEqualTo(1);
+            // Stored as in enforce mode (observe forwards retries too, so ask the store).
+            IdempotencyStore.InspectedRecord stored = gateway.context().getBean(IdempotencyStore.class)
+                .inspect(new ScopedKey("capped-observed", client, IdempotencyKey.of(key))).block();
+            assertThat(stored).isNotNull();
+            assertThat(stored.record().state()).isEqualTo(IdempotencyRecord.State.COMPLETED);
         }
 
         @Test
