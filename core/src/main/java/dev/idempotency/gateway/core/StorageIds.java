@@ -19,11 +19,11 @@ public abstract class StorageIds {
 
     private static final StorageIds SHA_256 = new StorageIds() {
         @Override
-        byte[] digest(ScopedKey key) {
+        byte[] digest(String... parts) {
             MessageDigest digest = Digests.sha256();
-            Digests.updatePart(digest, key.routeId());
-            Digests.updatePart(digest, key.clientId());
-            Digests.updatePart(digest, key.key().value());
+            for (String part : parts) {
+                Digests.updatePart(digest, part);
+            }
             return digest.digest();
         }
     };
@@ -44,11 +44,11 @@ public abstract class StorageIds {
         SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
         return new StorageIds() {
             @Override
-            byte[] digest(ScopedKey scoped) {
+            byte[] digest(String... parts) {
                 Mac mac = mac(key);
-                updatePart(mac, scoped.routeId());
-                updatePart(mac, scoped.clientId());
-                updatePart(mac, scoped.key().value());
+                for (String part : parts) {
+                    updatePart(mac, part);
+                }
                 return mac.doFinal();
             }
         };
@@ -56,10 +56,23 @@ public abstract class StorageIds {
 
     /** The id: 43 URL-safe characters. */
     public String of(ScopedKey key) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest(key));
+        return encode(digest(key.routeId(), key.clientId(), key.key().value()));
     }
 
-    abstract byte[] digest(ScopedKey key);
+    /**
+     * The id of a client on a route, for what a store keeps per client. Two parts where a key has
+     * three, so it never equals a key's id.
+     */
+    public String of(ClientScope client) {
+        return encode(digest(client.routeId(), client.clientId()));
+    }
+
+    private static String encode(byte[] digest) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    }
+
+    /** A digest of the length-prefixed parts. */
+    abstract byte[] digest(String... parts);
 
     private static Mac mac(SecretKeySpec key) {
         try {

@@ -24,9 +24,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.RecordEncryption;
 import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
+import dev.idempotency.gateway.core.store.memory.InMemoryInFlightKeys;
 import dev.idempotency.gateway.identity.ApiKeyClientIdentityResolver;
 import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
@@ -34,6 +36,7 @@ import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.identity.TrustedNetworks;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
+import dev.idempotency.gateway.store.redis.RedisInFlightKeys;
 import dev.idempotency.gateway.store.redis.ReplicaAcknowledgedCompletions;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
@@ -94,12 +97,9 @@ public class IdempotencyGatewayConfiguration {
     @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
     IdempotencyStore redisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory,
             IdempotencyProperties properties) {
-        IdempotencyProperties.Redis redis = properties.getRedis();
-        String secret = redis.getKeyHashSecret();
-        StorageIds storageIds = (secret == null || secret.isEmpty()) ? StorageIds.sha256()
-                : StorageIds.hmacSha256(secret.getBytes(StandardCharsets.UTF_8));
-        return new RedisIdempotencyStore(connectionFactory, redis.getKeyPrefix(), storageIds,
-                recordEncryption(properties.getEncryption()), replicaAcknowledged(connectionFactory, redis));
+        return new RedisIdempotencyStore(connectionFactory, properties.getRedis().getKeyPrefix(),
+                storageIds(properties), recordEncryption(properties.getEncryption()),
+                replicaAcknowledged(connectionFactory, properties.getRedis()));
     }
 
     private static ReplicaAcknowledgedCompletions replicaAcknowledged(ReactiveRedisConnectionFactory connectionFactory,
@@ -112,6 +112,27 @@ public class IdempotencyGatewayConfiguration {
         }
         return new ReplicaAcknowledgedCompletions(lettuce.getRequiredNativeClient(), lettuce.getDatabase(),
                 redis.getReplicaAcks(), redis.getReplicaAckTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "memory", matchIfMissing = true)
+    InFlightKeys inMemoryInFlightKeys() {
+        return new InMemoryInFlightKeys();
+    }
+
+    /** Per-client counts of keys in flight, next to the records and named with the same keyed digest. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = IdempotencyProperties.PREFIX, name = "store", havingValue = "redis")
+    InFlightKeys redisInFlightKeys(ReactiveRedisConnectionFactory connectionFactory, IdempotencyProperties properties) {
+        return new RedisInFlightKeys(connectionFactory, properties.getRedis().getKeyPrefix(), storageIds(properties));
+    }
+
+    private static StorageIds storageIds(IdempotencyProperties properties) {
+        String secret = properties.getRedis().getKeyHashSecret();
+        return (secret == null || secret.isEmpty()) ? StorageIds.sha256()
+                : StorageIds.hmacSha256(secret.getBytes(StandardCharsets.UTF_8));
     }
 
     private static RecordEncryption recordEncryption(IdempotencyProperties.Encryption encryption) {
@@ -155,10 +176,10 @@ public class IdempotencyGatewayConfiguration {
     }
 
     @Bean
-    IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store,
+    IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
             ClientIdentityResolver clientIdentityResolver, IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listeners, Clock clock) {
-        return new IdempotencyGatewayFilterFactory(store, clientIdentityResolver, properties.getDefaults(),
+        return new IdempotencyGatewayFilterFactory(store, inFlightKeys, clientIdentityResolver, properties.getDefaults(),
                 listeners.orderedStream().toList(), clock);
     }
 

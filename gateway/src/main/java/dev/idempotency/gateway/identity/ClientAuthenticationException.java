@@ -9,9 +9,23 @@ public class ClientAuthenticationException extends RuntimeException {
 
     private final String challenge;
 
-    public ClientAuthenticationException(String challenge, String detail) {
+    private final ClientIdentity notIdentified;
+
+    /** @param notIdentified what the resolver found: no credential, or one that does not hold */
+    public ClientAuthenticationException(String challenge, String detail, ClientIdentity notIdentified) {
         super(detail, null, false, false);
         this.challenge = challenge;
+        this.notIdentified = notIdentified;
+    }
+
+    /** Whether the request carried a credential at all (one that did not hold). */
+    public boolean credentialPresented() {
+        return this.notIdentified instanceof ClientIdentity.Invalid;
+    }
+
+    /** Why the credential was refused, safe to log: never the credential itself; empty when none was sent. */
+    public String reason() {
+        return this.notIdentified instanceof ClientIdentity.Invalid invalid ? invalid.reason() : "";
     }
 
     /** The {@code WWW-Authenticate} header value. */

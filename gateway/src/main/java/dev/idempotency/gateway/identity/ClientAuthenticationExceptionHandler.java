@@ -1,5 +1,9 @@
 package dev.idempotency.gateway.identity;
 
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,6 +21,14 @@ import dev.idempotency.gateway.web.problem.ProblemType;
  */
 public class ClientAuthenticationExceptionHandler implements WebExceptionHandler, Ordered {
 
+    private static final Log logger = LogFactory.getLog(ClientAuthenticationExceptionHandler.class);
+
+    private final List<UnauthenticatedRequestListener> listeners;
+
+    public ClientAuthenticationExceptionHandler(List<UnauthenticatedRequestListener> listeners) {
+        this.listeners = List.copyOf(listeners);
+    }
+
     @Override
     public int getOrder() {
         return -3;
@@ -26,6 +38,15 @@ public class ClientAuthenticationExceptionHandler implements WebExceptionHandler
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
         if (!(error instanceof ClientAuthenticationException unauthenticated) || exchange.getResponse().isCommitted()) {
             return Mono.error(error);
+        }
+        for (UnauthenticatedRequestListener listener : this.listeners) {
+            try {
+                listener.onUnauthenticated(exchange, unauthenticated);
+            }
+            catch (RuntimeException ex) {
+                // The 401 is the answer either way; a listener must not turn it into a 500.
+                logger.warn("A listener failed on an unauthenticated request: " + ex);
+            }
         }
         HttpHeaders headers = exchange.getResponse().getHeaders();
         headers.clear();

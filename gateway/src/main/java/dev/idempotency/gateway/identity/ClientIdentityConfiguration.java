@@ -1,5 +1,6 @@
 package dev.idempotency.gateway.identity;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -8,7 +9,8 @@ import org.springframework.context.annotation.Configuration;
 public class ClientIdentityConfiguration {
 
     @Bean
-    ClientAuthenticationExceptionHandler clientAuthenticationExceptionHandler() {
-        return new ClientAuthenticationExceptionHandler();
+    ClientAuthenticationExceptionHandler clientAuthenticationExceptionHandler(
+            ObjectProvider<UnauthenticatedRequestListener> listeners) {
+        return new ClientAuthenticationExceptionHandler(listeners.orderedStream().toList());
     }
 }

@@ -29,7 +29,7 @@ public abstract class CredentialResolver implements ClientIdentityResolver {
     public final Mono<Optional<String>> resolve(ServerWebExchange exchange) {
         return identify(exchange).flatMap(identity -> identity instanceof ClientIdentity.Identified identified
                 ? Mono.just(Optional.of(identified.clientId()))
-                : Mono.error(new ClientAuthenticationException(challenge(identity), detail(identity))));
+                : Mono.error(new ClientAuthenticationException(challenge(identity), detail(identity), identity)));
     }
 
     /** Identities are compared as strings everywhere downstream; these bounds keep them sane. */

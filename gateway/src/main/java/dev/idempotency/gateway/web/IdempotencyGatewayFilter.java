@@ -24,6 +24,7 @@ import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyProblem;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.core.RequestFingerprint;
 import dev.idempotency.gateway.core.ScopedKey;
@@ -58,6 +59,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private final IdempotencyStore store;
 
+    private final InFlightKeys inFlightKeys;
+
     private final ClientIdentityResolver clientIdentityResolver;
 
     private final ReplayHeaderPolicy headerPolicy;
@@ -75,9 +78,11 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     private final Clock clock;
 
     IdempotencyGatewayFilter(IdempotencyGatewayFilterFactory.Config config, IdempotencyStore store,
-            ClientIdentityResolver clientIdentityResolver, IdempotencyListeners listeners, Clock clock) {
+            InFlightKeys inFlightKeys, ClientIdentityResolver clientIdentityResolver, IdempotencyListeners listeners,
+            Clock clock) {
         this.config = config;
         this.store = store;
+        this.inFlightKeys = inFlightKeys;
         this.clientIdentityResolver = clientIdentityResolver;
         this.headerPolicy = ReplayHeaderPolicy.excluding(config.getExcludedHeaders());
         this.keys = new RequestKeys(config.getKeySource(), config.getHeaderName(), config.getQueryParameter(),
@@ -190,16 +195,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     private Mono<Void> act(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
             IdempotencyRecord claim, Decision decision) {
         if (decision instanceof Decision.Execute) {
-            KeyLease lease = new KeyLease(this.store, key, claim, this.config.getLockTimeout(), this.config.getTtl(),
-                    this.listeners);
-            ExecutionAdmission admission = exchange.getAttribute(ExecutionAdmission.ATTRIBUTE);
-            if (admission == null) {
-                return execute(exchange, chain, lease);
-            }
-            // The rate limiter's refusal is enforced in every mode: it protects the upstream.
-            return admission.admit(exchange).flatMap(refusal -> refusal.isPresent()
-                    ? lease.releaseUnused().then(reject(exchange, IdempotencyOutcome.ADMISSION_REFUSED, refusal.get()))
-                    : execute(exchange, chain, lease));
+            return this.config.getMaxInFlightPerClient() > 0 ? claimedWithinLimit(exchange, chain, key, claim)
+                    : admitted(exchange, chain, lease(key, claim, null));
         }
         if (decision instanceof Decision.Replay replay) {
             if (this.config.getMode() == RolloutMode.OBSERVE) {
@@ -216,6 +213,58 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         return decline(exchange, chain, IdempotencyOutcome.FINGERPRINT_MISMATCH, Problem.of(ProblemType.FINGERPRINT_MISMATCH,
                 "This idempotency key was already used for a different request (its " + this.fingerprintDescription
                         + " differ). Use a new key for a new request."));
+    }
+
+    private KeyLease lease(ScopedKey key, IdempotencyRecord claim, InFlightSlot slot) {
+        return new KeyLease(this.store, key, claim, this.config.getLockTimeout(), this.config.getTtl(), this.listeners,
+                slot);
+    }
+
+    /**
+     * The key is claimed; the client's count of keys in flight is checked only now, so replays,
+     * conflicts and mismatches cost no extra store call. Over the limit the key is released again
+     * before the answer: nothing was executed, so nothing may be stored.
+     */
+    private Mono<Void> claimedWithinLimit(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
+            IdempotencyRecord claim) {
+        int max = this.config.getMaxInFlightPerClient();
+        InFlightSlot slot = new InFlightSlot(this.inFlightKeys, key, claim.fencingToken(), max,
+                this.config.getLockTimeout());
+        return slot.take()
+            .<SlotOutcome>map(SlotTaken::new)
+            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new SlotStoreDown(ex)))
+            .flatMap(outcome -> {
+                if (outcome instanceof SlotStoreDown down) {
+                    return lease(key, claim, null).releaseUnused().then(storeUnavailable(exchange, chain, down.cause()));
+                }
+                if (((SlotTaken) outcome).taken()) {
+                    return admitted(exchange, chain, lease(key, claim, slot));
+                }
+                if (this.config.getMode() == RolloutMode.OBSERVE) {
+                    this.listeners.observed(this.config.getRouteId(), IdempotencyOutcome.IN_FLIGHT_LIMITED, exchange);
+                    logger.info("Observe mode: route " + this.config.getRouteId() + " would have answered 429 ("
+                            + IdempotencyOutcome.IN_FLIGHT_LIMITED + "); forwarded unchanged");
+                    return admitted(exchange, chain, lease(key, claim, null));
+                }
+                return lease(key, claim, null).releaseUnused().then(reject(exchange, IdempotencyOutcome.IN_FLIGHT_LIMITED,
+                        Problem.of(ProblemType.TOO_MANY_KEYS_IN_FLIGHT, "This client already has " + max
+                                + " requests in flight on this route, the most it may have at once. Retry this request"
+                                + " (with the same key) after one of them completes.")
+                            .withExtension("maxInFlight", max)
+                            .withRetryAfter(RETRY_AFTER)));
+            });
+    }
+
+    /** Runs an earlier filter's admission (the rate limiter), then executes; a refusal frees the key. */
+    private Mono<Void> admitted(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
+        ExecutionAdmission admission = exchange.getAttribute(ExecutionAdmission.ATTRIBUTE);
+        if (admission == null) {
+            return execute(exchange, chain, lease);
+        }
+        // The rate limiter's refusal is enforced in every mode: it protects the upstream.
+        return admission.admit(exchange).flatMap(refusal -> refusal.isPresent()
+                ? lease.releaseUnused().then(reject(exchange, IdempotencyOutcome.ADMISSION_REFUSED, refusal.get()))
+                : execute(exchange, chain, lease));
     }
 
     /** Answers with a problem when enforcing; in observe mode records it and forwards the request. */
@@ -298,5 +347,14 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     }
 
     private record StoreDown(StoreUnavailableException cause) implements BeginOutcome {
+    }
+
+    private sealed interface SlotOutcome permits SlotTaken, SlotStoreDown {
+    }
+
+    private record SlotTaken(boolean taken) implements SlotOutcome {
+    }
+
+    private record SlotStoreDown(StoreUnavailableException cause) implements SlotOutcome {
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.util.unit.DataSize;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 
 /**
@@ -35,6 +36,8 @@ public class IdempotencyGatewayFilterFactory
 
     private final IdempotencyStore store;
 
+    private final InFlightKeys inFlightKeys;
+
     private final ClientIdentityResolver clientIdentityResolver;
 
     private final Config defaults;
@@ -43,10 +46,12 @@ public class IdempotencyGatewayFilterFactory
 
     private final Clock clock;
 
-    public IdempotencyGatewayFilterFactory(IdempotencyStore store, ClientIdentityResolver clientIdentityResolver,
-            Config defaults, List<IdempotencyListener> listeners, Clock clock) {
+    public IdempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
+            ClientIdentityResolver clientIdentityResolver, Config defaults, List<IdempotencyListener> listeners,
+            Clock clock) {
         super(Config.class);
         this.store = store;
+        this.inFlightKeys = inFlightKeys;
         this.clientIdentityResolver = clientIdentityResolver;
         this.defaults = defaults;
         this.listeners = new IdempotencyListeners(listeners);
@@ -66,7 +71,7 @@ public class IdempotencyGatewayFilterFactory
     @Override
     public GatewayFilter apply(Config config) {
         config.validate();
-        return new IdempotencyGatewayFilter(config.copy(), this.store, this.clientIdentityResolver, this.listeners,
+        return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, this.clientIdentityResolver, this.listeners,
                 this.clock);
     }
 
@@ -117,6 +122,8 @@ public class IdempotencyGatewayFilterFactory
 
         private Duration executionTimeout = Duration.ofMinutes(5);
 
+        private int maxInFlightPerClient = 0;
+
         Config copy() {
             Config copy = new Config();
             copy.routeId = this.routeId;
@@ -142,6 +149,7 @@ public class IdempotencyGatewayFilterFactory
             copy.concurrent = this.concurrent;
             copy.waitTimeout = this.waitTimeout;
             copy.executionTimeout = this.executionTimeout;
+            copy.maxInFlightPerClient = this.maxInFlightPerClient;
             return copy;
         }
 
@@ -178,6 +186,8 @@ public class IdempotencyGatewayFilterFactory
                     "must be zero or a positive duration such as 10s", this.waitTimeout);
             check(isPositive(this.executionTimeout), "executionTimeout", "must be a positive duration such as 5m",
                     this.executionTimeout);
+            check(this.maxInFlightPerClient >= 0, "maxInFlightPerClient",
+                    "must be zero (no limit) or a positive number of keys such as 100", this.maxInFlightPerClient);
         }
 
         private static boolean isPositive(Duration duration) {
@@ -408,6 +418,19 @@ public class IdempotencyGatewayFilterFactory
          */
         public Config setExecutionTimeout(Duration executionTimeout) {
             this.executionTimeout = executionTimeout;
+            return this;
+        }
+
+        public int getMaxInFlightPerClient() {
+            return this.maxInFlightPerClient;
+        }
+
+        /**
+         * The most keys one client may hold in flight on this route at once; one more is answered
+         * 429 before any key is claimed. 0 (the default) sets no limit.
+         */
+        public Config setMaxInFlightPerClient(int maxInFlightPerClient) {
+            this.maxInFlightPerClient = maxInFlightPerClient;
             return this;
         }
 

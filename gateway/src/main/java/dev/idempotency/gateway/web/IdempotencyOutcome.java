@@ -36,6 +36,9 @@ public enum IdempotencyOutcome {
     /** The store was unreachable and the route fails open: forwarded unprotected. */
     FAILED_OPEN,
 
+    /** The client already held the route's maxInFlightPerClient keys in flight: 429, nothing claimed. */
+    IN_FLIGHT_LIMITED,
+
     /** An earlier filter's {@link ExecutionAdmission} refused the request (e.g. rate-limited). */
     ADMISSION_REFUSED
 }

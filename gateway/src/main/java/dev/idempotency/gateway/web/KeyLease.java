@@ -57,8 +57,12 @@ final class KeyLease {
 
     private volatile boolean storingInBackground;
 
+    /** The client's place in flight, when the route caps them; {@code null} otherwise. */
+    private final InFlightSlot slot;
+
     KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, Duration lockTimeout, Duration ttl,
-            IdempotencyListeners listeners) {
+            IdempotencyListeners listeners, InFlightSlot slot) {
+        this.slot = slot;
         this.store = store;
         this.key = key;
         this.claim = claim;
@@ -77,7 +81,8 @@ final class KeyLease {
             this.renewal.set(Flux.interval(period, period)
                 .concatMap(tick -> this.store.renew(this.key, this.claim.fencingToken(), this.lockTimeout)
                     // A failed renewal is retried on the next tick; a refused one means the lease is gone.
-                    .onErrorReturn(StoreUnavailableException.class, true))
+                    .onErrorReturn(StoreUnavailableException.class, true)
+                    .flatMap(renewed -> renewed ? renewSlot().thenReturn(true) : Mono.just(false)))
                 .takeWhile(Boolean::booleanValue)
                 .subscribe());
             return work.doFinally(signal -> {
@@ -97,6 +102,10 @@ final class KeyLease {
 
     /** Stores the key's result; {@code settlement} says what kind of result it is. */
     Mono<Void> complete(StoredResponse response, KeySettlement settlement, int upstreamStatus) {
+        return Mono.when(storeResult(response, settlement, upstreamStatus), freeSlot());
+    }
+
+    private Mono<Void> storeResult(StoredResponse response, KeySettlement settlement, int upstreamStatus) {
         IdempotencyRecord completed = this.claim.complete(response);
         return this.store.complete(this.key, completed, this.ttl)
             .retryWhen(STORE_RETRY)
@@ -142,6 +151,7 @@ final class KeyLease {
             settled(KeySettlement.LEASE_LOST, upstreamStatus);
         }
     }
+
     /** Frees the key after the upstream was called, so that the client may retry. */
     Mono<Void> release(KeySettlement settlement, int upstreamStatus) {
         return releaseQuietly().doOnSuccess(done -> settled(settlement, upstreamStatus));
@@ -153,12 +163,22 @@ final class KeyLease {
     }
 
     private Mono<Void> releaseQuietly() {
-        return this.store.release(this.key, this.claim.fencingToken())
+        Mono<Void> release = this.store.release(this.key, this.claim.fencingToken())
             .retryWhen(STORE_RETRY)
             .onErrorResume(ex -> {
                 logger.error("Key " + this.key + " could not be released; it frees itself when its lease ends", ex);
                 return Mono.empty();
             });
+        return Mono.when(release, freeSlot());
+    }
+
+    // The count and the record live in different Redis slots: freed side by side, not in one script.
+    private Mono<Void> freeSlot() {
+        return this.slot == null ? Mono.empty() : this.slot.free();
+    }
+
+    private Mono<Void> renewSlot() {
+        return this.slot == null ? Mono.empty() : this.slot.renew();
     }
 
     private void settled(KeySettlement settlement, int upstreamStatus) {

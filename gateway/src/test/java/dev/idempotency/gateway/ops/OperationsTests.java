@@ -502,9 +502,14 @@ class OperationsTests {
     }
 
     static String hmac(String value) {
+        return hmac(HASH_SECRET, value);
+    }
+
+    /** The audit log's pseudonym of {@code value} under {@code secret}. */
+    static String hmac(String secret, String value) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(HASH_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)), 0, 16);
         }
         catch (Exception ex) {

@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -28,6 +29,12 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 
+import dev.idempotency.gateway.core.ClientScope;
+import dev.idempotency.gateway.core.IdempotencyKey;
+import dev.idempotency.gateway.core.IdempotencyRecord;
+import dev.idempotency.gateway.core.IdempotencyStore;
+import dev.idempotency.gateway.core.InFlightKeys;
+import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.testsupport.FreePorts;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RawHttp;
@@ -82,6 +89,11 @@ abstract class IdempotencyBehaviourContract {
             .route("wait", uri).path("/wait/**").filter("Idempotency", Map.of("concurrent", "wait", "waitTimeout", "5s"))
             .route("wait-short", uri).path("/wait-short/**")
                 .filter("Idempotency", Map.of("concurrent", "wait", "waitTimeout", "300ms"))
+            // A lease shorter than the slow requests: places in flight must be renewed with it.
+            .route("capped", uri).path("/capped/**")
+                .filter("Idempotency", Map.of("maxInFlightPerClient", 3, "lockTimeout", "900ms"))
+            .route("capped-observed", uri).path("/capped-observed/**")
+                .filter("Idempotency", Map.of("maxInFlightPerClient", 1, "mode", "observe"))
             .properties());
         properties.addAll(storeProperties());
         this.gateway = GatewayInstance.start(properties);
@@ -452,6 +464,119 @@ abstract class IdempotencyBehaviourContract {
             finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    @Nested
+    class KeysInFlightPerClient {
+
+        ExecutorService pool;
+
+        @BeforeEach
+        void stubSlowUpstream() {
+            this.pool = Executors.newFixedThreadPool(8);
+            upstream.stubFor(post(urlPathMatching("/capped/slow")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(2000).withBody("{\"slow\":true}")));
+            upstream.stubFor(post(urlPathMatching("/capped/busy")).willReturn(aResponse().withStatus(503)
+                .withBody("busy")));
+        }
+
+        @AfterEach
+        void stopPool() {
+            this.pool.shutdownNow();
+        }
+
+        CompletableFuture<EntityExchangeResult<byte[]>> sendAsync(String path, String key, String clientId) {
+            return CompletableFuture.supplyAsync(() -> send(path, key, clientId, "{\"item\":\"book\"}"), this.pool);
+        }
+
+        EntityExchangeResult<byte[]> sendAs(String path, String key, String clientId) {
+            return send(path, key, clientId, "{\"item\":\"book\"}");
+        }
+
+        @Test
+        void oneMoreThanTheLimitIs429WithNothingClaimedOrForwardedAndOtherClientsUnaffected() throws Exception {
+            String client = "capped-" + UUID.randomUUID();
+            String done = newKey();
+            assertThat(sendAs("/capped/fast", done, client).getStatus().value()).isEqualTo(201);
+            List<String> keys = List.of(newKey(), newKey(), newKey());
+            List<CompletableFuture<EntityExchangeResult<byte[]>>> slow = new ArrayList<>();
+            keys.forEach(key -> slow.add(sendAsync("/capped/slow", key, client)));
+            // Longer than the 900ms lease: the places are held because they are renewed.
+            Thread.sleep(1200);
+
+            String refusedKey = newKey();
+            EntityExchangeResult<byte[]> refused = sendAs("/capped/slow", refusedKey, client);
+            assertProblem(refused, 429, "too-many-keys-in-flight");
+            assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
+            assertThat(body(refused)).contains("\"maxInFlight\":3");
+            assertThat(executionsWithKey(refusedKey)).isZero();
+            // Answers that claim nothing are not counted, and not refused.
+            EntityExchangeResult<byte[]> replay = sendAs("/capped/fast", done, client);
+            assertThat(replay.getStatus().value()).isEqualTo(201);
+            assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+            assertProblem(sendAs("/capped/slow", keys.get(0), client), 409, "request-in-progress");
+            // Another client, and the same client on another route, have room.
+            CompletableFuture<EntityExchangeResult<byte[]>> otherClient = sendAsync("/capped/slow", newKey(), client + "-b");
+            assertThat(sendAs("/orders/elsewhere", newKey(), client).getStatus().value()).isEqualTo(201);
+
+            for (CompletableFuture<EntityExchangeResult<byte[]>> answer : slow) {
+                assertThat(answer.get().getStatus().value()).isEqualTo(201);
+            }
+            assertThat(otherClient.get().getStatus().value()).isEqualTo(201);
+            // The refused key was never claimed: it executes now, it is not a replay of anything.
+            EntityExchangeResult<byte[]> retried = sendAs("/capped/fast", refusedKey, client);
+            assertThat(retried.getStatus().value()).isEqualTo(201);
+            assertThat(retried.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
+            assertThat(executionsWithKey(refusedKey)).isEqualTo(1);
+        }
+
+        @Test
+        void inObserveModeTheRequestOverTheLimitIsForwardedAndStored() throws Exception {
+            upstream.stubFor(post(urlPathMatching("/capped-observed/slow")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(1500).withBody("{\"slow\":true}")));
+            String client = "capped-" + UUID.randomUUID();
+            CompletableFuture<EntityExchangeResult<byte[]>> first = sendAsync("/capped-observed/slow", newKey(), client);
+            Thread.sleep(500);
+            String key = newKey();
+            assertThat(sendAs("/capped-observed/slow", key, client).getStatus().value()).isEqualTo(201);
+            assertThat(first.get().getStatus().value()).isEqualTo(201);
+            assertThat(executionsWithKey(key)).isEqualTo(1);
+            // Stored as in enforce mode (observe forwards retries too, so ask the store).
+            IdempotencyStore.InspectedRecord stored = gateway.context().getBean(IdempotencyStore.class)
+                .inspect(new ScopedKey("capped-observed", client, IdempotencyKey.of(key))).block();
+            assertThat(stored).isNotNull();
+            assertThat(stored.record().state()).isEqualTo(IdempotencyRecord.State.COMPLETED);
+        }
+
+        @Test
+        void releasedKeysGiveTheirPlaceBack() throws Exception {
+            String client = "capped-" + UUID.randomUUID();
+            CompletableFuture<EntityExchangeResult<byte[]>> first = sendAsync("/capped/slow", newKey(), client);
+            CompletableFuture<EntityExchangeResult<byte[]>> second = sendAsync("/capped/slow", newKey(), client);
+            Thread.sleep(500);
+            for (int i = 0; i < 4; i++) {
+                assertThat(sendAs("/capped/busy", newKey(), client).getStatus().value()).isEqualTo(503);
+            }
+            assertThat(first.get().getStatus().value()).isEqualTo(201);
+            assertThat(second.get().getStatus().value()).isEqualTo(201);
+        }
+
+        @Test
+        void placesAGatewayThatDiedLeftFreeThemselvesWithTheirLease() {
+            // A holder that never renews nor frees is what a dead replica leaves in the shared store.
+            String client = "capped-" + UUID.randomUUID();
+            InFlightKeys inFlightKeys = gateway.context()
+                .getBean(InFlightKeys.class);
+            ClientScope scope = new ClientScope("capped", client);
+            for (long token = 1; token <= 3; token++) {
+                assertThat(inFlightKeys.hold(scope, token, 3, Duration.ofMillis(1500)).block()).isTrue();
+            }
+            assertProblem(sendAs("/capped/fast", newKey(), client), 429, "too-many-keys-in-flight");
+            String key = newKey();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> sendAs("/capped/fast", key, client).getStatus().value() == 201);
+            assertThat(executionsWithKey(key)).isEqualTo(1);
         }
     }
 

@@ -1,11 +1,14 @@
 package dev.idempotency.gateway.ops.audit;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 
 import io.micrometer.tracing.handler.TracingObservationHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.server.ServerWebExchange;
@@ -13,7 +16,9 @@ import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
+import dev.idempotency.gateway.identity.ClientAuthenticationException;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.identity.UnauthenticatedRequestListener;
 import dev.idempotency.gateway.ops.metrics.TagValues;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
@@ -24,7 +29,8 @@ import dev.idempotency.gateway.web.KeySource;
 /**
  * Writes one event per decision to the logger {@value #LOGGER}: {@code executed},
  * {@code replayed}, {@code rejected} (the {@code outcome} says why), {@code failed_open},
- * {@code observed}, then {@code settled} for each executed request, and the admin API's
+ * {@code observed}, then {@code settled} for each executed request, {@code unauthenticated} for a
+ * request refused 401 for a missing or invalid credential, and the admin API's
  * {@code admin_inspect} and {@code admin_purge}. Client ids and keys appear only as
  * {@link Pseudonyms}; requests the filter merely passes through are not audited.
  *
@@ -32,7 +38,7 @@ import dev.idempotency.gateway.web.KeySource;
  * {@code executed} is logged at once, before the upstream is called, and {@code settled} follows
  * with the upstream's status.
  */
-public final class AuditLog implements IdempotencyListener {
+public final class AuditLog implements IdempotencyListener, UnauthenticatedRequestListener {
 
     public static final String LOGGER = "idempotency.audit";
 
@@ -80,7 +86,7 @@ public final class AuditLog implements IdempotencyListener {
             case REPLAYED -> "replayed";
             case FAILED_OPEN -> "failed_open";
             case IN_FLIGHT_CONFLICT, FINGERPRINT_MISMATCH, KEY_MISSING, KEY_INVALID, CLIENT_IDENTITY_MISSING,
-                    BODY_TOO_LARGE, STORE_UNAVAILABLE, ADMISSION_REFUSED -> "rejected";
+                    BODY_TOO_LARGE, STORE_UNAVAILABLE, ADMISSION_REFUSED, IN_FLIGHT_LIMITED -> "rejected";
             default -> TagValues.of(outcome);
         };
     }
@@ -99,6 +105,28 @@ public final class AuditLog implements IdempotencyListener {
         if (logger.isInfoEnabled()) {
             AuditEvent.named("settled").with("route", routeId).with("settlement", TagValues.of(settlement))
                 .with("status", upstreamStatus > 0 ? upstreamStatus : null)
+                .writeTo(logger);
+        }
+    }
+
+    /**
+     * A request refused 401: no client identity, so no client hash; the credential is never
+     * written, not even hashed (a hash of a short or guessed credential could be checked offline).
+     * The TCP peer says where repeated failures come from.
+     */
+    @Override
+    public void onUnauthenticated(ServerWebExchange exchange, ClientAuthenticationException failure) {
+        if (logger.isInfoEnabled()) {
+            Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+            InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
+            AuditEvent.named("unauthenticated")
+                .with("route", route != null ? route.getId() : null)
+                .with("outcome", failure.credentialPresented() ? "invalid_credential" : "missing_credential")
+                .with("reason", failure.credentialPresented() ? failure.reason() : null)
+                .with("status", 401)
+                .with("key_hash", key(exchange).map(key -> this.pseudonyms.of(key.value())).orElse(null))
+                .with("peer", peer != null && peer.getAddress() != null ? peer.getAddress().getHostAddress() : null)
+                .with("trace_id", traceId(exchange))
                 .writeTo(logger);
         }
     }

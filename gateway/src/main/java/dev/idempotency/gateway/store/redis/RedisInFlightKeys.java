@@ -1,0 +1,72 @@
+package dev.idempotency.gateway.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
+import reactor.core.publisher.Mono;
+
+import dev.idempotency.gateway.core.ClientScope;
+import dev.idempotency.gateway.core.InFlightKeys;
+import dev.idempotency.gateway.core.StorageIds;
+import dev.idempotency.gateway.core.StoreUnavailableException;
+
+/**
+ * Counts a client's keys in flight in one Redis sorted set per (route, client), named
+ * {@code <prefix>inflight:<id>} with the same keyed digest as the records, so a dump shows no
+ * client id. A record lives in its own slot, so the count cannot join the record's scripts on
+ * Redis Cluster: holding is one more script on one key, freeing one {@code ZREM}, each a round
+ * trip only on routes that cap keys in flight.
+ */
+public class RedisInFlightKeys implements InFlightKeys {
+
+    private static final RedisScript<Long> HOLD = RedisScript
+        .of(new ClassPathResource("in-flight-hold.lua", RedisInFlightKeys.class), Long.class);
+
+    private final ReactiveRedisTemplate<String, byte[]> redis;
+
+    private final String keyPrefix;
+
+    private final StorageIds storageIds;
+
+    public RedisInFlightKeys(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix, StorageIds storageIds) {
+        RedisSerializationContext<String, byte[]> context = RedisSerializationContext
+            .<String, byte[]>newSerializationContext(RedisSerializer.string())
+            .value(RedisSerializer.byteArray())
+            .build();
+        this.redis = new ReactiveRedisTemplate<>(connectionFactory, context);
+        this.keyPrefix = keyPrefix;
+        this.storageIds = storageIds;
+    }
+
+    @Override
+    public Mono<Boolean> hold(ClientScope client, long fencingToken, int max, Duration lease) {
+        return this.redis.execute(HOLD, List.of(redisKey(client)),
+                List.of(ascii(fencingToken), ascii(Math.max(1, lease.toMillis())), ascii(max)))
+            .next()
+            .map(held -> held == 1L)
+            .onErrorMap(ex -> new StoreUnavailableException("Redis did not count keys in flight: " + ex.getMessage(), ex));
+    }
+
+    @Override
+    public Mono<Void> free(ClientScope client, long fencingToken) {
+        return this.redis.opsForZSet().remove(redisKey(client), (Object) ascii(fencingToken))
+            .onErrorMap(ex -> new StoreUnavailableException("Redis did not free a key in flight: " + ex.getMessage(), ex))
+            .then();
+    }
+
+    /** The Redis key of a client's count; public for operators' tools and tests. */
+    public String redisKey(ClientScope client) {
+        return this.keyPrefix + "inflight:" + this.storageIds.of(client);
+    }
+
+    private static byte[] ascii(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+}
