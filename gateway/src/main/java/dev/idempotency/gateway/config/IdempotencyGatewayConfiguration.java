@@ -32,6 +32,7 @@ import dev.idempotency.gateway.core.store.memory.InMemoryInFlightKeys;
 import dev.idempotency.gateway.identity.ApiKeyClientIdentityResolver;
 import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.identity.TrustedNetworks;
@@ -58,13 +59,26 @@ public class IdempotencyGatewayConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ClientIdentityResolver clientIdentityResolver(IdempotencyProperties properties) {
-        IdempotencyProperties.ClientIdentity identity = properties.getClientIdentity();
+        return clientIdentityResolver(IdempotencyProperties.PREFIX + ".client-identity", properties.getClientIdentity());
+    }
+
+    /** The default source and the named ones routes may pick with their {@code clientIdentity} argument. */
+    @Bean
+    ClientIdentityResolvers clientIdentityResolvers(ClientIdentityResolver clientIdentityResolver,
+            IdempotencyProperties properties) {
+        Map<String, ClientIdentityResolver> named = new LinkedHashMap<>();
+        properties.getClientIdentities().forEach((name, identity) -> named.put(name,
+                clientIdentityResolver(IdempotencyProperties.PREFIX + ".client-identities." + name, identity)));
+        return new ClientIdentityResolvers(clientIdentityResolver, named);
+    }
+
+    private static ClientIdentityResolver clientIdentityResolver(String prefix, IdempotencyProperties.ClientIdentity identity) {
         return switch (identity.getSource()) {
             case HEADER -> new HeaderClientIdentityResolver(identity.getHeader(),
                     TrustedNetworks.of(identity.getTrustedNetworks()));
             case API_KEY -> {
                 if (identity.getApiKeysFile() == null) {
-                    throw new IllegalArgumentException("idempotency.client-identity.api-keys-file is required with source api-key");
+                    throw new IllegalArgumentException(prefix + ".api-keys-file is required with source api-key");
                 }
                 yield new ApiKeyClientIdentityResolver(identity.getApiKeysFile(),
                         identity.getApiKeyHeader(), identity.getApiKeysReloadInterval());
@@ -177,9 +191,9 @@ public class IdempotencyGatewayConfiguration {
 
     @Bean
     IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
-            ClientIdentityResolver clientIdentityResolver, IdempotencyProperties properties,
+            ClientIdentityResolvers clientIdentityResolvers, IdempotencyProperties properties,
             ObjectProvider<IdempotencyListener> listeners, Clock clock) {
-        return new IdempotencyGatewayFilterFactory(store, inFlightKeys, clientIdentityResolver, properties.getDefaults(),
+        return new IdempotencyGatewayFilterFactory(store, inFlightKeys, clientIdentityResolvers, properties.getDefaults(),
                 listeners.orderedStream().toList(), clock);
     }
 

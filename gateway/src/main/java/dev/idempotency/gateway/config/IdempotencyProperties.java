@@ -30,6 +30,13 @@ public class IdempotencyProperties {
 
     private final ClientIdentity clientIdentity = new ClientIdentity();
 
+    /**
+     * Named identity sources, each configured like client-identity; a route picks one with its
+     * 'clientIdentity' argument (Idempotency and RateLimit filters). Routes without it use
+     * client-identity.
+     */
+    private final Map<String, ClientIdentity> clientIdentities = new LinkedHashMap<>();
+
     private final Encryption encryption = new Encryption();
 
     /** Defaults for every route's Idempotency filter; a route's args override them one by one. */
@@ -54,6 +61,10 @@ public class IdempotencyProperties {
 
     public ClientIdentity getClientIdentity() {
         return this.clientIdentity;
+    }
+
+    public Map<String, ClientIdentity> getClientIdentities() {
+        return this.clientIdentities;
     }
 
     public Encryption getEncryption() {

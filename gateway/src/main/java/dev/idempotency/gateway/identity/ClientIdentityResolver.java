@@ -29,12 +29,21 @@ public interface ClientIdentityResolver {
         return resolve(exchange).map(ClientIdentity::of);
     }
 
-    /** Resolves once per exchange: the rate limiter and the idempotency filter ask the same question. */
+    /** The exchange attribute naming the resolver whose answer {@link #IDENTITY_ATTRIBUTE} holds. */
+    String RESOLVER_ATTRIBUTE = ClientIdentityResolver.class.getName() + ".resolver";
+
+    /**
+     * Resolves once per exchange: the rate limiter and the idempotency filter ask the same question.
+     * The answer is reused only by the same resolver, in case a route's filters name different sources.
+     */
     default Mono<Optional<String>> resolveCached(ServerWebExchange exchange) {
         Optional<String> cached = exchange.getAttribute(IDENTITY_ATTRIBUTE);
-        if (cached != null) {
+        if (cached != null && exchange.getAttribute(RESOLVER_ATTRIBUTE) == this) {
             return Mono.just(cached);
         }
-        return resolve(exchange).doOnNext(identity -> exchange.getAttributes().put(IDENTITY_ATTRIBUTE, identity));
+        return resolve(exchange).doOnNext(identity -> {
+            exchange.getAttributes().put(IDENTITY_ATTRIBUTE, identity);
+            exchange.getAttributes().put(RESOLVER_ATTRIBUTE, this);
+        });
     }
 }

@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.idempotency.gateway.config.IdempotencyProperties;
-import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 
 /** Wires the RateLimit filter: buckets where {@code idempotency.store} says, the limiter, the factory. */
 @Configuration(proxyBeanMethods = false)
@@ -36,11 +36,11 @@ public class RateLimitConfiguration {
 
     @Bean
     RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(TokenBuckets rateLimitTokenBuckets,
-            ClientIdentityResolver clientIdentityResolver, IdempotencyProperties idempotency,
+            ClientIdentityResolvers clientIdentityResolvers, IdempotencyProperties idempotency,
             RateLimitProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
         KeyedRequests keyedRequests = new KeyedRequests(idempotency.getDefaults().getMethods(),
                 idempotency.getDefaults().getHeaderName());
-        return new RateLimitGatewayFilterFactory(new RateLimiter(rateLimitTokenBuckets), clientIdentityResolver,
+        return new RateLimitGatewayFilterFactory(new RateLimiter(rateLimitTokenBuckets), clientIdentityResolvers,
                 keyedRequests, meterRegistry.getIfAvailable(SimpleMeterRegistry::new), properties.getDefaults());
     }
 }

@@ -9,6 +9,7 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.cloud.gateway.support.HasRouteId;
 
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 
 /**
  * Binds the {@code RateLimit} route filter's arguments and builds the filter. Each route starts
@@ -31,7 +32,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
     private final RateLimiter limiter;
 
-    private final ClientIdentityResolver clientIdentityResolver;
+    private final ClientIdentityResolvers clientIdentityResolvers;
 
     private final KeyedRequests keyedRequests;
 
@@ -41,11 +42,11 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
     private final SharedBuckets sharedBuckets = new SharedBuckets();
 
-    RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIdentityResolver clientIdentityResolver,
+    RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIdentityResolvers clientIdentityResolvers,
             KeyedRequests keyedRequests, MeterRegistry meterRegistry, Config defaults) {
         super(Config.class);
         this.limiter = limiter;
-        this.clientIdentityResolver = clientIdentityResolver;
+        this.clientIdentityResolvers = clientIdentityResolvers;
         this.keyedRequests = keyedRequests;
         this.meterRegistry = meterRegistry;
         this.defaults = defaults;
@@ -60,7 +61,14 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
     public GatewayFilter apply(Config config) {
         RateLimitPolicy policy = RateLimitPolicy.of(config.copy());
         this.sharedBuckets.register(policy);
-        return new RateLimitGatewayFilter(policy, this.limiter, this.clientIdentityResolver, this.keyedRequests,
+        ClientIdentityResolver clientIdentityResolver;
+        try {
+            clientIdentityResolver = this.clientIdentityResolvers.resolver(config.getClientIdentity());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("Route '" + config.getRouteId() + "': RateLimit argument " + ex.getMessage(), ex);
+        }
+        return new RateLimitGatewayFilter(policy, this.limiter, clientIdentityResolver, this.keyedRequests,
                 new RateLimitMetrics(this.meterRegistry, policy.routeId()));
     }
 
@@ -85,6 +93,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
         private boolean legacyHeaders = true;
 
+        private String clientIdentity;
+
         Config copy() {
             Config copy = new Config();
             copy.routeId = this.routeId;
@@ -96,6 +106,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
             copy.denyAnonymous = this.denyAnonymous;
             copy.ietfHeaders = this.ietfHeaders;
             copy.legacyHeaders = this.legacyHeaders;
+            copy.clientIdentity = this.clientIdentity;
             return copy;
         }
 
@@ -132,6 +143,20 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
         /** Bandwidths for all clients of the route together (one bucket): a ceiling protecting the backend. */
         public Config setRouteLimits(List<Limit> routeLimits) {
             this.routeLimits = new ArrayList<>(routeLimits);
+            return this;
+        }
+
+        public String getClientIdentity() {
+            return this.clientIdentity;
+        }
+
+        /**
+         * The identity source that names the client on this route: one of
+         * {@code idempotency.client-identities}; unset, {@code idempotency.client-identity}. Give
+         * the route's Idempotency filter the same one.
+         */
+        public Config setClientIdentity(String clientIdentity) {
+            this.clientIdentity = clientIdentity;
             return this;
         }
 

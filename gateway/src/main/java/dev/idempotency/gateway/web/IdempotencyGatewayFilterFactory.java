@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 
 /**
  * Binds the {@code Idempotency} route filter's arguments and builds the filter. Each route starts
@@ -38,7 +39,7 @@ public class IdempotencyGatewayFilterFactory
 
     private final InFlightKeys inFlightKeys;
 
-    private final ClientIdentityResolver clientIdentityResolver;
+    private final ClientIdentityResolvers clientIdentityResolvers;
 
     private final Config defaults;
 
@@ -47,12 +48,12 @@ public class IdempotencyGatewayFilterFactory
     private final Clock clock;
 
     public IdempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
-            ClientIdentityResolver clientIdentityResolver, Config defaults, List<IdempotencyListener> listeners,
+            ClientIdentityResolvers clientIdentityResolvers, Config defaults, List<IdempotencyListener> listeners,
             Clock clock) {
         super(Config.class);
         this.store = store;
         this.inFlightKeys = inFlightKeys;
-        this.clientIdentityResolver = clientIdentityResolver;
+        this.clientIdentityResolvers = clientIdentityResolvers;
         this.defaults = defaults;
         this.listeners = new IdempotencyListeners(listeners);
         this.clock = clock;
@@ -71,8 +72,15 @@ public class IdempotencyGatewayFilterFactory
     @Override
     public GatewayFilter apply(Config config) {
         config.validate();
-        return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, this.clientIdentityResolver, this.listeners,
-                this.clock);
+        ClientIdentityResolver clientIdentityResolver;
+        try {
+            clientIdentityResolver = this.clientIdentityResolvers.resolver(config.getClientIdentity());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("Route '" + config.getRouteId() + "': Idempotency argument " + ex.getMessage(), ex);
+        }
+        return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, clientIdentityResolver,
+                this.listeners, this.clock);
     }
 
     /** The arguments of one route's {@code Idempotency} filter. */
@@ -124,6 +132,8 @@ public class IdempotencyGatewayFilterFactory
 
         private int maxInFlightPerClient = 0;
 
+        private String clientIdentity;
+
         Config copy() {
             Config copy = new Config();
             copy.routeId = this.routeId;
@@ -150,6 +160,7 @@ public class IdempotencyGatewayFilterFactory
             copy.waitTimeout = this.waitTimeout;
             copy.executionTimeout = this.executionTimeout;
             copy.maxInFlightPerClient = this.maxInFlightPerClient;
+            copy.clientIdentity = this.clientIdentity;
             return copy;
         }
 
@@ -431,6 +442,19 @@ public class IdempotencyGatewayFilterFactory
          */
         public Config setMaxInFlightPerClient(int maxInFlightPerClient) {
             this.maxInFlightPerClient = maxInFlightPerClient;
+            return this;
+        }
+
+        public String getClientIdentity() {
+            return this.clientIdentity;
+        }
+
+        /**
+         * The identity source that names the client on this route: one of
+         * {@code idempotency.client-identities}; unset, {@code idempotency.client-identity}.
+         */
+        public Config setClientIdentity(String clientIdentity) {
+            this.clientIdentity = clientIdentity;
             return this;
         }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import reactor.core.publisher.Mono;
 
+import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 import dev.idempotency.gateway.ratelimit.RateLimitGatewayFilterFactory.Config;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.Routes;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RateLimitArgumentsTests {
 
     private final RateLimitGatewayFilterFactory factory = new RateLimitGatewayFilterFactory(
-            new RateLimiter(new LocalTokenBuckets(100)), exchange -> Mono.just(Optional.empty()),
+            new RateLimiter(new LocalTokenBuckets(100)), ClientIdentityResolvers.of(exchange -> Mono.just(Optional.empty())),
             new KeyedRequests(Set.of("POST"), "Idempotency-Key"), new SimpleMeterRegistry(), new Config());
 
     private static Config route(String id, Limit... clientLimits) {

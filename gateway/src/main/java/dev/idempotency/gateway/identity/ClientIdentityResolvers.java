@@ -1,0 +1,44 @@
+package dev.idempotency.gateway.identity;
+
+import java.util.Map;
+
+/**
+ * The gateway's identity sources: the default one ({@code idempotency.client-identity}) and the
+ * named ones ({@code idempotency.client-identities.<name>}) a route picks with its
+ * {@code clientIdentity} argument, so partners with API keys and users with JWTs can sit behind
+ * one gateway.
+ */
+public final class ClientIdentityResolvers {
+
+    private final ClientIdentityResolver defaultResolver;
+
+    private final Map<String, ClientIdentityResolver> named;
+
+    public ClientIdentityResolvers(ClientIdentityResolver defaultResolver, Map<String, ClientIdentityResolver> named) {
+        this.defaultResolver = defaultResolver;
+        this.named = Map.copyOf(named);
+    }
+
+    /** Only the default source: for tests and single-source setups. */
+    public static ClientIdentityResolvers of(ClientIdentityResolver defaultResolver) {
+        return new ClientIdentityResolvers(defaultResolver, Map.of());
+    }
+
+    /**
+     * @param name a route's {@code clientIdentity} argument; {@code null} or blank for the default
+     * @throws IllegalArgumentException naming the configured sources when {@code name} is not one
+     */
+    public ClientIdentityResolver resolver(String name) {
+        if (name == null || name.isBlank()) {
+            return this.defaultResolver;
+        }
+        ClientIdentityResolver resolver = this.named.get(name);
+        if (resolver == null) {
+            throw new IllegalArgumentException("clientIdentity '" + name + "' is not configured: define it under "
+                    + "idempotency.client-identities." + name + " (configured: "
+                    + (this.named.isEmpty() ? "none" : String.join(", ", this.named.keySet().stream().sorted().toList()))
+                    + "), or leave the argument out for idempotency.client-identity");
+        }
+        return resolver;
+    }
+}
