@@ -45,8 +45,7 @@ class RedisSentinelFailoverTests {
     @BeforeAll
     static void start() {
         master = RedisServer.launch();
-        replica = RedisServer.launchLocal("--replicaof", master.host(), Integer.toString(master.port()));
-        await().atMost(Duration.ofSeconds(15)).until(() -> replica.command("INFO", "replication").contains("master_link_status:up"));
+        replica = RedisServer.launchReplicaOf(master);
         sentinel = RedisSentinel.watching(master);
         // A failover needs a replica the sentinel knows of; it learns them from the master's INFO.
         await().atMost(Duration.ofSeconds(30))

@@ -47,8 +47,7 @@ class ReplicaAcknowledgementTests {
     @BeforeAll
     static void start() {
         master = RedisServer.launch();
-        replica = RedisServer.launchLocal("--replicaof", master.host(), Integer.toString(master.port()));
-        await().atMost(Duration.ofSeconds(15)).until(() -> replica.command("INFO", "replication").contains("master_link_status:up"));
+        replica = RedisServer.launchReplicaOf(master);
         upstream = Upstream.start();
         upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json").withBody("{\"orderId\":\"7\"}")));
@@ -105,7 +104,7 @@ class ReplicaAcknowledgementTests {
         }
         finally {
             replica.start();
-            await().atMost(Duration.ofSeconds(15)).until(() -> replica.command("INFO", "replication").contains("master_link_status:up"));
+            replica.awaitReplicationLink();
         }
     }
 

@@ -36,6 +36,24 @@ public abstract class RedisServer implements AutoCloseable {
         return server;
     }
 
+    /** Starts a local replica of {@code master} and waits until it has synced. */
+    public static RedisServer launchReplicaOf(RedisServer master) {
+        RedisServer replica = launchLocal("--replicaof", master.host(), Integer.toString(master.port()));
+        replica.awaitReplicationLink();
+        return replica;
+    }
+
+    /** Waits until this replica's link to its master is up (after a start or a restart). */
+    public void awaitReplicationLink() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!command("INFO", "replication").contains("master_link_status:up")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Replica on port " + port() + " did not sync with its master within 15 s");
+            }
+            sleep(50);
+        }
+    }
+
     static Path localBinary() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path candidate = Path.of(dir, "redis-server");
