@@ -1,5 +1,8 @@
 package dev.idempotency.gateway.store.redis;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +53,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private final RecordEncryption encryption;
 
+    private final byte[] channel;
+
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
         this(connectionFactory, keyPrefix, StorageIds.sha256(), null);
@@ -70,6 +75,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.settlements = new RedisSettlementSubscriber(connectionFactory, keyPrefix + "settled");
         this.storageIds = storageIds;
         this.encryption = encryption;
+        this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -102,8 +108,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.settlements.close();
     }
 
+    // Lettuce copies the argument into its command buffer and never writes to it: one array serves every call.
     private byte[] channel() {
-        return this.settlements.channel().getBytes(StandardCharsets.UTF_8);
+        return this.channel;
     }
 
     @Override
@@ -157,11 +164,24 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         return Long.toString(Math.max(1, duration.toMillis())).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A Lua script kept beside this class as {@code <name>.lua}. */
+    /**
+     * A Lua script kept beside this class as {@code <name>.lua}, read once. A script made from the
+     * resource itself would ask the resource whether it changed on every call (opening a connection
+     * into the jar each time) before it hands over its SHA-1 for {@code EVALSHA}.
+     */
     private record Script<T>(String name, RedisScript<T> redisScript) {
 
         Script(String name, Class<T> resultType) {
-            this(name, RedisScript.of(new ClassPathResource(name + ".lua", RedisIdempotencyStore.class), resultType));
+            this(name, RedisScript.of(read(name + ".lua"), resultType));
+        }
+
+        private static String read(String file) {
+            try (InputStream in = new ClassPathResource(file, RedisIdempotencyStore.class).getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException("Cannot read the Redis script " + file, ex);
+            }
         }
     }
 }
