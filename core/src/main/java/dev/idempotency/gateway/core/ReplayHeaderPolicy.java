@@ -1,6 +1,8 @@
 package dev.idempotency.gateway.core;
 
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,14 +17,15 @@ public final class ReplayHeaderPolicy {
 
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
-    private static final Set<String> NEVER_REPLAYED = Set.of("connection", "keep-alive", "proxy-connection",
+    // Case-insensitive sets: header names arrive in any case, and lower-casing each one allocates.
+    private static final Set<String> NEVER_REPLAYED = caseInsensitive(List.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "set-cookie", "set-cookie2", "date", "ratelimit", "ratelimit-policy", "ratelimit-limit",
-            "ratelimit-remaining", "ratelimit-reset", "retry-after", "idempotent-replayed");
+            "ratelimit-remaining", "ratelimit-reset", "retry-after", "idempotent-replayed"));
 
     private static final String RATE_LIMIT_PREFIX = "x-ratelimit-";
 
-    private static final ReplayHeaderPolicy DEFAULT = new ReplayHeaderPolicy(Set.of());
+    private static final ReplayHeaderPolicy DEFAULT = new ReplayHeaderPolicy(caseInsensitive(List.of()));
 
     private final Set<String> alsoExcluded;
 
@@ -36,9 +39,13 @@ public final class ReplayHeaderPolicy {
 
     /** The default policy plus header names a route adds (case-insensitive). */
     public static ReplayHeaderPolicy excluding(Collection<String> headerNames) {
-        Set<String> lowerCase = new TreeSet<>();
-        headerNames.forEach(name -> lowerCase.add(name.toLowerCase(Locale.ROOT)));
-        return new ReplayHeaderPolicy(Set.copyOf(lowerCase));
+        return new ReplayHeaderPolicy(caseInsensitive(headerNames));
+    }
+
+    private static Set<String> caseInsensitive(Collection<String> names) {
+        TreeSet<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(names);
+        return Collections.unmodifiableSet(set);
     }
 
     /**
@@ -46,8 +53,8 @@ public final class ReplayHeaderPolicy {
      * @param connectionTokens the lower-case tokens of the response's {@code Connection} field
      */
     public boolean isReplayable(String name, Set<String> connectionTokens) {
-        String lowerCase = name.toLowerCase(Locale.ROOT);
-        return !NEVER_REPLAYED.contains(lowerCase) && !lowerCase.startsWith(RATE_LIMIT_PREFIX)
-                && !this.alsoExcluded.contains(lowerCase) && !connectionTokens.contains(lowerCase);
+        return !NEVER_REPLAYED.contains(name) && !name.regionMatches(true, 0, RATE_LIMIT_PREFIX, 0, RATE_LIMIT_PREFIX.length())
+                && !this.alsoExcluded.contains(name)
+                && (connectionTokens.isEmpty() || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)));
     }
 }

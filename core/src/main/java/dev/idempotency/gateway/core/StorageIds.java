@@ -17,6 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public abstract class StorageIds {
 
+    private static final Base64.Encoder ID_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
     private static final StorageIds SHA_256 = new StorageIds() {
         @Override
         byte[] digest(String... parts) {
@@ -42,10 +44,13 @@ public abstract class StorageIds {
             throw new IllegalArgumentException("A key-hash secret needs at least 16 bytes, got " + secret.length);
         }
         SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        // An initialised Mac, cloned per use: getInstance and init (which hashes the key) cost more than the digest.
+        Mac prototype = mac(key);
+        boolean cloneable = isCloneable(prototype);
         return new StorageIds() {
             @Override
             byte[] digest(String... parts) {
-                Mac mac = mac(key);
+                Mac mac = cloneable ? cloneOf(prototype) : mac(key);
                 for (String part : parts) {
                     updatePart(mac, part);
                 }
@@ -56,6 +61,10 @@ public abstract class StorageIds {
 
     /** The id: 43 URL-safe characters. */
     public String of(ScopedKey key) {
+        return key.storageIdBy(this);
+    }
+
+    String compute(ScopedKey key) {
         return encode(digest(key.routeId(), key.clientId(), key.key().value()));
     }
 
@@ -68,7 +77,7 @@ public abstract class StorageIds {
     }
 
     private static String encode(byte[] digest) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        return ID_ENCODER.encodeToString(digest);
     }
 
     /** A digest of the length-prefixed parts. */
@@ -82,6 +91,25 @@ public abstract class StorageIds {
         }
         catch (NoSuchAlgorithmException | InvalidKeyException ex) {
             throw new IllegalStateException("Every Java platform must support HmacSHA256", ex);
+        }
+    }
+
+    private static boolean isCloneable(Mac mac) {
+        try {
+            mac.clone();
+            return true;
+        }
+        catch (CloneNotSupportedException ex) {
+            return false;
+        }
+    }
+
+    private static Mac cloneOf(Mac prototype) {
+        try {
+            return (Mac) prototype.clone();
+        }
+        catch (CloneNotSupportedException ex) {
+            throw new IllegalStateException("HmacSHA256 could be cloned at startup but not now", ex);
         }
     }
 

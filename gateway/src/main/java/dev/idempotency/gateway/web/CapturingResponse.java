@@ -38,16 +38,19 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 
     private final String requestPath;
 
+    private final RequestEventLoop loop;
+
     private volatile boolean settled;
 
     CapturingResponse(ServerHttpResponse delegate, KeyLease lease, Set<Integer> releaseStatuses, long maxBodyBytes,
-            ReplayHeaderPolicy headerPolicy, String requestPath) {
+            ReplayHeaderPolicy headerPolicy, String requestPath, RequestEventLoop loop) {
         super(delegate);
         this.lease = lease;
         this.releaseStatuses = releaseStatuses;
         this.maxBodyBytes = (int) Math.min(maxBodyBytes, Integer.MAX_VALUE - 8);
         this.headerPolicy = headerPolicy;
         this.requestPath = requestPath;
+        this.loop = loop;
     }
 
     /** Whether the upstream's response reached this decorator (and the key was settled with it). */
@@ -85,9 +88,11 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
     }
 
     private Mono<DataBuffer> storeThenEmit(int status, byte[] body) {
-        return this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), body, this.headerPolicy),
+        Mono<byte[]> stored = this.lease.complete(StoredResponses.fromUpstream(status, getHeaders(), body, this.headerPolicy),
                 KeySettlement.STORED, status)
-            .then(Mono.fromSupplier(() -> body.length == 0 ? null : DataBufferFactories.wrap(body)));
+            .thenReturn(body);
+        // The client's answer is written from the connection's own loop, not from the store's thread.
+        return this.loop.resume(stored).mapNotNull(bytes -> bytes.length == 0 ? null : DataBufferFactories.wrap(bytes));
     }
 
     @Override

@@ -166,7 +166,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
             RequestFingerprint fingerprint, long waitDeadline) {
         IdempotencyRecord claim = IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(), fingerprint,
                 this.clock.instant());
-        return begin(key, claim).flatMap(result -> {
+        return begin(exchange, key, claim).flatMap(result -> {
             if (result instanceof StoreDown down) {
                 return storeUnavailable(exchange, chain, down.cause());
             }
@@ -186,10 +186,10 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
                 && waitDeadline - System.nanoTime() > 0;
     }
 
-    private Mono<BeginOutcome> begin(ScopedKey key, IdempotencyRecord claim) {
-        return this.store.begin(key, claim, this.config.getLockTimeout())
+    private Mono<BeginOutcome> begin(ServerWebExchange exchange, ScopedKey key, IdempotencyRecord claim) {
+        return RequestEventLoop.of(exchange).resume(this.store.begin(key, claim, this.config.getLockTimeout())
             .<BeginOutcome>map(StoreAnswered::new)
-            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new StoreDown(ex)));
+            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new StoreDown(ex))));
     }
 
     private Mono<Void> act(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,

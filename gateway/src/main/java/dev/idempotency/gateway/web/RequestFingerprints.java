@@ -35,11 +35,15 @@ final class RequestFingerprints {
 
     private final List<String> headers;
 
+    // The part name of each header, "header:" and its lower-case name, built once.
+    private final List<String> headerParts;
+
     private final BodyComparison bodyComparison;
 
     RequestFingerprints(Set<FingerprintPart> parts, List<String> headers, BodyComparison bodyComparison) {
         this.parts = Set.copyOf(parts);
         this.headers = new ArrayList<>(headers);
+        this.headerParts = headers.stream().map(header -> "header:" + header.toLowerCase(Locale.ROOT)).toList();
         this.bodyComparison = bodyComparison;
     }
 
@@ -57,9 +61,8 @@ final class RequestFingerprints {
         if (this.parts.contains(FingerprintPart.CONTENT_TYPE)) {
             fingerprint.part("content-type", normalizedContentType(request.getHeaders()));
         }
-        for (String header : this.headers) {
-            fingerprint.part("header:" + header.toLowerCase(Locale.ROOT),
-                    String.join("\n", request.getHeaders().getOrEmpty(header)));
+        for (int i = 0; i < this.headers.size(); i++) {
+            fingerprint.part(this.headerParts.get(i), String.join("\n", request.getHeaders().getOrEmpty(this.headers.get(i))));
         }
         if (this.parts.contains(FingerprintPart.BODY)) {
             fingerprint.part("body", this.bodyComparison == BodyComparison.CANONICAL_JSON ? canonicalJson(body) : body);

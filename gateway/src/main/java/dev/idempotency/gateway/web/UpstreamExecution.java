@@ -35,7 +35,7 @@ final class UpstreamExecution {
     Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
         CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
                 this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
-                exchange.getRequest().getPath().value());
+                exchange.getRequest().getPath().value(), RequestEventLoop.of(exchange));
         ServerWebExchange capturing = exchange.mutate().response(response).build();
         UpstreamRequestTracker.Marker request = new UpstreamRequestTracker.Marker();
         Mono<Void> forwarded = chain.filter(capturing)

@@ -1,7 +1,6 @@
 package dev.idempotency.gateway.ops.audit;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 import org.slf4j.Logger;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -13,13 +12,20 @@ import org.slf4j.spi.LoggingEventBuilder;
  */
 final class AuditEvent {
 
+    private static final String EVENT_FIELD = "audit_event";
+
     private final String event;
 
-    private final Map<String, Object> fields = new LinkedHashMap<>();
+    // Names and values in the order added: a request's events have at most seven fields.
+    private String[] names = new String[8];
+
+    private Object[] values = new Object[8];
+
+    private int size;
 
     private AuditEvent(String event) {
         this.event = event;
-        this.fields.put("audit_event", event);
+        with(EVENT_FIELD, event);
     }
 
     static AuditEvent named(String event) {
@@ -29,20 +35,26 @@ final class AuditEvent {
     /** Adds a field; {@code null} values are left out. */
     AuditEvent with(String name, Object value) {
         if (value != null) {
-            this.fields.put(name, value);
+            if (this.size == this.names.length) {
+                this.names = Arrays.copyOf(this.names, this.size * 2);
+                this.values = Arrays.copyOf(this.values, this.size * 2);
+            }
+            this.names[this.size] = name;
+            this.values[this.size] = value;
+            this.size++;
         }
         return this;
     }
 
     void writeTo(Logger logger) {
         LoggingEventBuilder line = logger.atInfo();
-        StringBuilder message = new StringBuilder(this.event);
-        this.fields.forEach((name, value) -> {
-            line.addKeyValue(name, value);
-            if (!"audit_event".equals(name)) {
-                message.append(' ').append(name).append('=').append(value);
+        StringBuilder message = new StringBuilder(160).append(this.event);
+        for (int i = 0; i < this.size; i++) {
+            line.addKeyValue(this.names[i], this.values[i]);
+            if (i > 0) {
+                message.append(' ').append(this.names[i]).append('=').append(this.values[i]);
             }
-        });
+        }
         line.log(message.toString());
     }
 }

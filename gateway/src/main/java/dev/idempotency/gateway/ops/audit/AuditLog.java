@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 
+import io.micrometer.tracing.Span;
 import io.micrometer.tracing.handler.TracingObservationHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,12 +120,13 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
         if (logger.isInfoEnabled()) {
             Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
             InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
+            IdempotencyKey key = key(exchange);
             AuditEvent.named("unauthenticated")
                 .with("route", route != null ? route.getId() : null)
                 .with("outcome", failure.credentialPresented() ? "invalid_credential" : "missing_credential")
                 .with("reason", failure.credentialPresented() ? failure.reason() : null)
                 .with("status", 401)
-                .with("key_hash", key(exchange).map(key -> this.pseudonyms.of(key.value())).orElse(null))
+                .with("key_hash", key != null ? this.pseudonyms.of(key.value()) : null)
                 .with("peer", peer != null && peer.getAddress() != null ? peer.getAddress().getHostAddress() : null)
                 .with("trace_id", traceId(exchange))
                 .writeTo(logger);
@@ -146,21 +148,23 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
     }
 
     private AuditEvent aboutRequest(String event, String routeId, ServerWebExchange exchange) {
+        String clientId = clientId(exchange);
+        IdempotencyKey key = key(exchange);
         return AuditEvent.named(event)
             .with("route", routeId)
-            .with("client_hash", clientId(exchange).map(this.pseudonyms::of).orElse(null))
-            .with("key_hash", key(exchange).map(key -> this.pseudonyms.of(key.value())).orElse(null))
+            .with("client_hash", clientId != null ? this.pseudonyms.of(clientId) : null)
+            .with("key_hash", key != null ? this.pseudonyms.of(key.value()) : null)
             .with("trace_id", traceId(exchange));
     }
 
     // Read defensively: an audit line without the client beats a listener that throws.
-    private static Optional<String> clientId(ServerWebExchange exchange) {
+    private static String clientId(ServerWebExchange exchange) {
         Object resolved = exchange.getAttribute(ClientIdentityResolver.IDENTITY_ATTRIBUTE);
         return resolved instanceof Optional<?> identity && identity.orElse(null) instanceof String clientId
-                ? Optional.of(clientId) : Optional.empty();
+                ? clientId : null;
     }
 
-    private Optional<IdempotencyKey> key(ServerWebExchange exchange) {
+    private IdempotencyKey key(ServerWebExchange exchange) {
         KeyParseResult parsed = null;
         if (this.keyDefaults.getKeySource() == KeySource.HEADER) {
             parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(this.keyDefaults.getHeaderName()));
@@ -169,16 +173,26 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
             List<String> values = exchange.getRequest().getQueryParams().get(this.keyDefaults.getQueryParameter());
             parsed = values != null && values.size() == 1 ? IdempotencyKey.validate(values.get(0)) : null;
         }
-        return parsed != null && parsed.isValid() ? Optional.of(parsed.key()) : Optional.empty();
+        return parsed != null && parsed.isValid() ? parsed.key() : null;
     }
 
     // The request's trace, so that an audit line leads to its spans.
     private static String traceId(ServerWebExchange exchange) {
-        return ServerRequestObservationContext.findCurrent(exchange.getAttributes())
-            .map(context -> context.<TracingObservationHandler.TracingContext>get(TracingObservationHandler.TracingContext.class))
-            .map(TracingObservationHandler.TracingContext::getSpan)
-            .map(span -> span.context().traceId())
-            .filter(id -> !id.isEmpty() && !id.chars().allMatch(c -> c == '0'))
+        ServerRequestObservationContext context = ServerRequestObservationContext.findCurrent(exchange.getAttributes())
             .orElse(null);
+        TracingObservationHandler.TracingContext tracing = context != null
+                ? context.get(TracingObservationHandler.TracingContext.class) : null;
+        Span span = tracing != null ? tracing.getSpan() : null;
+        String id = span != null ? span.context().traceId() : null;
+        return id != null && !isAllZeros(id) ? id : null;
+    }
+
+    private static boolean isAllZeros(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            if (id.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
     }
 }

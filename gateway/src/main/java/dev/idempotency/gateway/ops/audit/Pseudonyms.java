@@ -20,10 +20,16 @@ final class Pseudonyms {
     // Separates these digests from any other SHA-256 of the same strings.
     private static final byte[] DOMAIN = "idempotency-gateway/audit\0".getBytes(StandardCharsets.UTF_8);
 
+    private static final HexFormat HEX = HexFormat.of();
+
     private final Mac prototype;
+
+    // SHA-256 with the domain already hashed in; cloned per use, which skips the provider lookup too.
+    private final MessageDigest unkeyedPrototype;
 
     Pseudonyms(String secret) {
         this.prototype = secret == null || secret.isEmpty() ? null : hmac(secret);
+        this.unkeyedPrototype = this.prototype == null ? unkeyedPrototype() : null;
     }
 
     boolean isKeyed() {
@@ -33,7 +39,7 @@ final class Pseudonyms {
     String of(String value) {
         byte[] input = value.getBytes(StandardCharsets.UTF_8);
         byte[] digest = this.prototype != null ? keyed(input) : unkeyed(input);
-        return HexFormat.of().formatHex(digest, 0, BYTES);
+        return HEX.formatHex(digest, 0, BYTES);
     }
 
     private byte[] keyed(byte[] input) {
@@ -47,14 +53,25 @@ final class Pseudonyms {
         }
     }
 
-    private static byte[] unkeyed(byte[] input) {
+    private byte[] unkeyed(byte[] input) {
+        try {
+            return ((MessageDigest) this.unkeyedPrototype.clone()).digest(input);
+        }
+        catch (CloneNotSupportedException ex) {
+            throw new IllegalStateException("SHA-256 cannot be cloned on this platform", ex);
+        }
+    }
+
+    private static MessageDigest unkeyedPrototype() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(DOMAIN);
-            return digest.digest(input);
+            // Fails at startup, not on every event, where the provider cannot clone.
+            digest.clone();
+            return digest;
         }
-        catch (GeneralSecurityException ex) {
-            throw new IllegalStateException("Every Java platform must support SHA-256", ex);
+        catch (GeneralSecurityException | CloneNotSupportedException ex) {
+            throw new IllegalStateException("SHA-256 is not usable on this platform", ex);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.idempotency.gateway.ops.metrics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,10 @@ public final class IdempotencyMetrics implements IdempotencyListener {
 
     private final MeterRegistry registry;
 
-    // Looked up per request: Micrometer's own lookup would build a new meter id every time.
+    // Looked up per request: Micrometer's own lookup would build a new meter id every time, and
+    // even a map keyed by tag lists builds a key per call; per route, arrays indexed by enum do not.
+    private final Map<String, RouteCounters> routes = new ConcurrentHashMap<>();
+
     private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
 
     public IdempotencyMetrics(MeterRegistry registry) {
@@ -44,27 +48,33 @@ public final class IdempotencyMetrics implements IdempotencyListener {
 
     @Override
     public void onOutcome(String routeId, IdempotencyOutcome outcome, ServerWebExchange exchange) {
-        counter(REQUESTS, "route", routeId, "outcome", TagValues.of(outcome)).increment();
+        route(routeId).requests(outcome).increment();
     }
 
     @Override
     public void onObserved(String routeId, IdempotencyOutcome wouldBe, ServerWebExchange exchange) {
-        counter(REQUESTS, "route", routeId, "outcome", TagValues.OBSERVED_ONLY).increment();
-        counter(OBSERVED, "route", routeId, "would_be", TagValues.of(wouldBe)).increment();
+        RouteCounters route = route(routeId);
+        route.observedOnly().increment();
+        route.observed(wouldBe).increment();
     }
 
     @Override
     public void onSettlement(String routeId, KeySettlement settlement, int upstreamStatus) {
-        counter(SETTLEMENTS, "route", routeId, "settlement", TagValues.of(settlement), "upstream_status",
-                TagValues.statusClass(upstreamStatus)).increment();
+        route(routeId).settlement(settlement, upstreamStatus).increment();
     }
 
     /** Registers every outcome of a route at zero, so that increase() sees a route's first request too. */
     public void register(String routeId) {
+        RouteCounters route = route(routeId);
         for (IdempotencyOutcome outcome : IdempotencyOutcome.values()) {
-            counter(REQUESTS, "route", routeId, "outcome", TagValues.of(outcome));
+            route.requests(outcome);
         }
-        counter(REQUESTS, "route", routeId, "outcome", TagValues.OBSERVED_ONLY);
+        route.observedOnly();
+    }
+
+    private RouteCounters route(String routeId) {
+        RouteCounters route = this.routes.get(routeId);
+        return route != null ? route : this.routes.computeIfAbsent(routeId, RouteCounters::new);
     }
 
     /** @param tags tag names and values, alternating */
@@ -73,6 +83,61 @@ public final class IdempotencyMetrics implements IdempotencyListener {
             .description(DESCRIPTIONS.get(name))
             .tags(tags)
             .register(this.registry));
+    }
+
+    /** One route's counters, each registered on first use. */
+    private final class RouteCounters {
+
+        private static final int OUTCOMES = IdempotencyOutcome.values().length;
+
+        private static final int STATUS_CLASSES = 6;
+
+        private final String route;
+
+        private final AtomicReferenceArray<Counter> requests = new AtomicReferenceArray<>(OUTCOMES + 1);
+
+        private final AtomicReferenceArray<Counter> observed = new AtomicReferenceArray<>(OUTCOMES);
+
+        private final AtomicReferenceArray<Counter> settlements = new AtomicReferenceArray<>(
+                KeySettlement.values().length * STATUS_CLASSES);
+
+        RouteCounters(String route) {
+            this.route = route;
+        }
+
+        Counter requests(IdempotencyOutcome outcome) {
+            return cached(this.requests, outcome.ordinal(), REQUESTS, "outcome", TagValues.of(outcome));
+        }
+
+        Counter observedOnly() {
+            return cached(this.requests, OUTCOMES, REQUESTS, "outcome", TagValues.OBSERVED_ONLY);
+        }
+
+        Counter observed(IdempotencyOutcome wouldBe) {
+            return cached(this.observed, wouldBe.ordinal(), OBSERVED, "would_be", TagValues.of(wouldBe));
+        }
+
+        Counter settlement(KeySettlement settlement, int upstreamStatus) {
+            String statusClass = TagValues.statusClass(upstreamStatus);
+            // 1xx..5xx at 0..4, none at 5
+            int status = upstreamStatus >= 100 && upstreamStatus <= 599 ? upstreamStatus / 100 - 1 : STATUS_CLASSES - 1;
+            Counter counter = this.settlements.get(settlement.ordinal() * STATUS_CLASSES + status);
+            if (counter == null) {
+                counter = counter(SETTLEMENTS, "route", this.route, "settlement", TagValues.of(settlement),
+                        "upstream_status", statusClass);
+                this.settlements.set(settlement.ordinal() * STATUS_CLASSES + status, counter);
+            }
+            return counter;
+        }
+
+        private Counter cached(AtomicReferenceArray<Counter> counters, int index, String name, String tag, String value) {
+            Counter counter = counters.get(index);
+            if (counter == null) {
+                counter = counter(name, "route", this.route, tag, value);
+                counters.set(index, counter);
+            }
+            return counter;
+        }
     }
 
     private record MeterKey(String name, List<String> tags) {

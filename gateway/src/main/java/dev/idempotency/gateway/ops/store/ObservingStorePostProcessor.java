@@ -29,9 +29,10 @@ final class ObservingStorePostProcessor implements BeanPostProcessor {
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (bean instanceof IdempotencyStore store && !(bean instanceof ObservedIdempotencyStore)) {
+            MeterRegistry meters = this.meterRegistry.getIfAvailable(SimpleMeterRegistry::new);
             return new ObservedIdempotencyStore(store,
-                    new StoreObservation(this.observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP)),
-                    new StoredResponseSizes(this.meterRegistry.getIfAvailable(SimpleMeterRegistry::new)));
+                    new StoreObservation(this.observationRegistry.getIfAvailable(() -> ObservationRegistry.NOOP), meters),
+                    new StoredResponseSizes(meters));
         }
         return bean;
     }

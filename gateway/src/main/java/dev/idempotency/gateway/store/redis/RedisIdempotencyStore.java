@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -52,6 +51,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private final ReplicaAcknowledgedCompletions replicaAcknowledged;
 
+    private final byte[] channel;
+
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
         this(connectionFactory, keyPrefix, StorageIds.sha256(), null);
@@ -82,6 +83,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.storageIds = storageIds;
         this.encryption = encryption;
         this.replicaAcknowledged = replicaAcknowledged;
+        this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -121,8 +123,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         }
     }
 
+    // Lettuce copies the argument into its command buffer and never writes to it: one array serves every call.
     private byte[] channel() {
-        return this.settlements.channel().getBytes(StandardCharsets.UTF_8);
+        return this.channel;
     }
 
     @Override
@@ -180,7 +183,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private record Script<T>(String name, RedisScript<T> redisScript) {
 
         Script(String name, Class<T> resultType) {
-            this(name, RedisScript.of(new ClassPathResource(name + ".lua", RedisIdempotencyStore.class), resultType));
+            this(name, LuaScripts.load(name, resultType));
         }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -26,8 +25,7 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  */
 public class RedisInFlightKeys implements InFlightKeys {
 
-    private static final RedisScript<Long> HOLD = RedisScript
-        .of(new ClassPathResource("in-flight-hold.lua", RedisInFlightKeys.class), Long.class);
+    private static final RedisScript<Long> HOLD = LuaScripts.load("in-flight-hold", Long.class);
 
     private final ReactiveRedisTemplate<String, byte[]> redis;
 
