@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code clientIdentity} argument, so partners with API keys and users with JWTs can sit behind
  * one gateway.
  */
-public final class ClientIdentityResolvers {
+public final class ClientIdentityResolvers implements AutoCloseable {
 
     private final ClientIdentityResolver defaultResolver;
 
@@ -40,5 +40,18 @@ public final class ClientIdentityResolvers {
                     + "), or leave the argument out for idempotency.client-identity");
         }
         return resolver;
+    }
+
+    /**
+     * Closes the named sources (an API-key source re-reads its file on a thread of its own); the
+     * default one is a bean of its own and closed with it.
+     */
+    @Override
+    public void close() throws Exception {
+        for (ClientIdentityResolver resolver : this.named.values()) {
+            if (resolver instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
     }
 }
