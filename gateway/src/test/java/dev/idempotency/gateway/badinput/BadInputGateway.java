@@ -76,7 +76,12 @@ abstract class BadInputGateway {
 
     /** A keyed POST with the case id first; the caller adds the rest. */
     static RawHttpClient.RequestBuilder post(String target, String caseId) {
-        return RawHttpClient.request("POST", target).header("X-Case-Id", caseId).header("X-Client-Id", "client-a")
+        return postAs("client-a", target, caseId);
+    }
+
+    /** The same, from another client: keys are scoped by client. */
+    static RawHttpClient.RequestBuilder postAs(String client, String target, String caseId) {
+        return RawHttpClient.request("POST", target).header("X-Case-Id", caseId).header("X-Client-Id", client)
             .header("Content-Type", "application/json");
     }
 

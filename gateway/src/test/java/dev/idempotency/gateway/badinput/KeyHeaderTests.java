@@ -126,27 +126,31 @@ class KeyHeaderTests extends BadInputGateway {
     void keyLengthsFromZeroToTenThousand(int length) {
         String caseId = newCaseId();
         String key = length == 0 ? "" : (caseId + "-" + "k".repeat(length)).substring(0, length);
-        byte[] request = post("/orders/lengths", caseId).header("Idempotency-Key", key).body("{}").build();
+        // Short keys repeat across cases (a few characters of "case-..."): each case is its own client.
+        String client = "lengths-" + caseId;
+        byte[] request = postAs(client, "/orders/lengths", caseId).header("Idempotency-Key", key).body("{}").build();
         RawHttpClient.Response response = send(request);
         int headerSection = headerSectionLength(request);
         if (length >= 1 && length <= 255) {
             assertThat(response.status()).as(response.toString()).isEqualTo(201);
             assertThat(forwarded(caseId)).isEqualTo(1);
             String retry = newCaseId();
-            assertThat(Verdict.of(send(post("/orders/lengths", retry).header("Idempotency-Key", key).body("{}").build())))
+            assertThat(Verdict.of(send(postAs(client, "/orders/lengths", retry).header("Idempotency-Key", key).body("{}").build())))
                 .isEqualTo(Verdict.REPLAYED);
             assertThat(forwarded(retry)).isZero();
         }
         else if (headerSection <= HEADER_SECTION_LIMIT - 200) {
             assertRejected(response, caseId, 400, "idempotency-key-invalid");
         }
-        else if (headerSection > HEADER_SECTION_LIMIT) {
+        else if (headerSection > HEADER_SECTION_LIMIT + 200) {
             assertThat(response.status()).as("header section of " + headerSection + " bytes: " + response).isEqualTo(431);
             assertThat(response.isProblem()).isFalse();
             assertThat(forwarded(caseId)).isZero();
         }
         else {
-            // Within Netty's accounting slack of the limit: either refusal will do, never a forward.
+            // Within Netty's accounting slack of the limit (it counts header lines without their CRLFs,
+            // so a section of a few bytes over 8 KB may still pass to the gateway): either refusal
+            // will do, never a forward.
             assertThat(response.status()).as(response.toString()).isIn(400, 431);
             assertThat(forwarded(caseId)).isZero();
         }
