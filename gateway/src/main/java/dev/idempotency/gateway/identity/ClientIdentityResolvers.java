@@ -25,7 +25,24 @@ public final class ClientIdentityResolvers implements AutoCloseable {
     }
 
     /**
-     * @param name a route's {@code clientIdentity} argument; {@code null} or blank for the default
+     * The source a route's filter names.
+     * @param routeId the route, for the message when the name is wrong
+     * @param filter the filter's name ({@code Idempotency}, {@code RateLimit}), for the same message
+     * @param name the filter's {@code clientIdentity} argument; {@code null} or blank for the default
+     * @throws IllegalArgumentException naming the route and the configured sources when {@code name}
+     * is not one
+     */
+    public ClientIdentityResolver forRoute(String routeId, String filter, String name) {
+        try {
+            return resolver(name);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("Route '" + routeId + "': " + filter + " argument " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param name a {@code clientIdentity} argument; {@code null} or blank for the default
      * @throws IllegalArgumentException naming the configured sources when {@code name} is not one
      */
     public ClientIdentityResolver resolver(String name) {

@@ -61,13 +61,8 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
     public GatewayFilter apply(Config config) {
         RateLimitPolicy policy = RateLimitPolicy.of(config.copy());
         this.sharedBuckets.register(policy);
-        ClientIdentityResolver clientIdentityResolver;
-        try {
-            clientIdentityResolver = this.clientIdentityResolvers.resolver(config.getClientIdentity());
-        }
-        catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("Route '" + config.getRouteId() + "': RateLimit argument " + ex.getMessage(), ex);
-        }
+        ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
+                "RateLimit", config.getClientIdentity());
         return new RateLimitGatewayFilter(policy, this.limiter, clientIdentityResolver, this.keyedRequests,
                 new RateLimitMetrics(this.meterRegistry, policy.routeId()));
     }

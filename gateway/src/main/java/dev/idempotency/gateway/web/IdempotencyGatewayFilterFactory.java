@@ -72,13 +72,8 @@ public class IdempotencyGatewayFilterFactory
     @Override
     public GatewayFilter apply(Config config) {
         config.validate();
-        ClientIdentityResolver clientIdentityResolver;
-        try {
-            clientIdentityResolver = this.clientIdentityResolvers.resolver(config.getClientIdentity());
-        }
-        catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException("Route '" + config.getRouteId() + "': Idempotency argument " + ex.getMessage(), ex);
-        }
+        ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
+                "Idempotency", config.getClientIdentity());
         return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, clientIdentityResolver,
                 this.listeners, this.clock);
     }

@@ -7,8 +7,6 @@ import java.util.List;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializationContext;
-import org.springframework.data.redis.serializer.RedisSerializer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -73,11 +71,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
      */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix,
             StorageIds storageIds, RecordEncryption encryption, ReplicaAcknowledgedCompletions replicaAcknowledged) {
-        RedisSerializationContext<String, byte[]> context = RedisSerializationContext
-            .<String, byte[]>newSerializationContext(RedisSerializer.string())
-            .value(RedisSerializer.byteArray())
-            .build();
-        this.redis = new ReactiveRedisTemplate<>(connectionFactory, context);
+        this.redis = RedisStoreSupport.template(connectionFactory);
         this.keyPrefix = keyPrefix;
         this.settlements = new RedisSettlementSubscriber(connectionFactory, keyPrefix + "settled");
         this.storageIds = storageIds;
@@ -183,7 +177,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private record Script<T>(String name, RedisScript<T> redisScript) {
 
         Script(String name, Class<T> resultType) {
-            this(name, LuaScripts.load(name, resultType));
+            this(name, RedisStoreSupport.script(name, resultType));
         }
     }
 }

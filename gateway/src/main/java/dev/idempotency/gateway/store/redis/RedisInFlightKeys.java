@@ -7,8 +7,6 @@ import java.util.List;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializationContext;
-import org.springframework.data.redis.serializer.RedisSerializer;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.ClientScope;
@@ -25,7 +23,7 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  */
 public class RedisInFlightKeys implements InFlightKeys {
 
-    private static final RedisScript<Long> HOLD = LuaScripts.load("in-flight-hold", Long.class);
+    private static final RedisScript<Long> HOLD = RedisStoreSupport.script("in-flight-hold", Long.class);
 
     private final ReactiveRedisTemplate<String, byte[]> redis;
 
@@ -34,11 +32,7 @@ public class RedisInFlightKeys implements InFlightKeys {
     private final StorageIds storageIds;
 
     public RedisInFlightKeys(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix, StorageIds storageIds) {
-        RedisSerializationContext<String, byte[]> context = RedisSerializationContext
-            .<String, byte[]>newSerializationContext(RedisSerializer.string())
-            .value(RedisSerializer.byteArray())
-            .build();
-        this.redis = new ReactiveRedisTemplate<>(connectionFactory, context);
+        this.redis = RedisStoreSupport.template(connectionFactory);
         this.keyPrefix = keyPrefix;
         this.storageIds = storageIds;
     }
