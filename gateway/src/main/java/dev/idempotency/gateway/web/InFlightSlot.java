@@ -29,6 +29,9 @@ final class InFlightSlot {
 
     private final Duration lease;
 
+    // Set before the place is freed, so a lease renewal still running cannot hold it again.
+    private volatile boolean freed;
+
     InFlightSlot(InFlightKeys inFlightKeys, ScopedKey key, long fencingToken, int max, Duration lease) {
         this.inFlightKeys = inFlightKeys;
         this.client = ClientScope.of(key);
@@ -44,6 +47,9 @@ final class InFlightSlot {
 
     /** Extends the place with the key's lease; a failure only shortens it to the lease, so it is logged, not raised. */
     Mono<Void> renew() {
+        if (this.freed) {
+            return Mono.empty();
+        }
         return take().then().onErrorResume(ex -> {
             logger.debug("Place in flight on " + this.client + " not renewed: " + ex.getMessage());
             return Mono.empty();
@@ -52,6 +58,7 @@ final class InFlightSlot {
 
     /** Frees the place; one that cannot be freed expires with the lease. */
     Mono<Void> free() {
+        this.freed = true;
         return this.inFlightKeys.free(this.client, this.fencingToken).onErrorResume(ex -> {
             logger.warn("Place in flight on " + this.client + " not freed; it expires with the lease: " + ex.getMessage());
             return Mono.empty();

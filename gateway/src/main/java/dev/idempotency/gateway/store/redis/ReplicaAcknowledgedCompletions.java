@@ -85,13 +85,25 @@ public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
         if (System.nanoTime() - this.waitSkippedUntil.get() < 0) {
             return Mono.empty();
         }
-        return commands.waitForReplication(this.replicas, this.timeoutMillis).doOnNext(acknowledged -> {
-            if (acknowledged < this.replicas) {
-                this.waitSkippedUntil.set(System.nanoTime() + SKIP_AFTER_MISSING_ACK_NANOS);
-                logger.warn(acknowledged + " of " + this.replicas + " replicas acknowledged a stored result within "
-                        + this.timeoutMillis + " ms; it is stored on the master only. Not waiting for replicas for 1 s.");
-            }
-        }).then();
+        return commands.waitForReplication(this.replicas, this.timeoutMillis)
+            .doOnNext(acknowledged -> {
+                if (acknowledged < this.replicas) {
+                    missingAcknowledgement(acknowledged + " of " + this.replicas + " replicas acknowledged it within "
+                            + this.timeoutMillis + " ms");
+                }
+            })
+            // The result is stored already: a WAIT that fails (a command timeout shorter than
+            // replica-ack-timeout, say) must not fail the completion and have it stored again.
+            .onErrorResume(ex -> {
+                missingAcknowledgement("WAIT failed: " + ex.getMessage());
+                return Mono.empty();
+            })
+            .then();
+    }
+
+    private void missingAcknowledgement(String why) {
+        this.waitSkippedUntil.set(System.nanoTime() + SKIP_AFTER_MISSING_ACK_NANOS);
+        logger.warn("A stored result is on the master only (" + why + "). Not waiting for replicas for 1 s.");
     }
 
     private Connections connect() {
