@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +41,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
 import dev.idempotency.gateway.testsupport.GatewayInstance;
-import dev.idempotency.gateway.testsupport.RawHttp;
+import dev.idempotency.gateway.testsupport.RawHttpClient;
 import dev.idempotency.gateway.testsupport.RedisServer;
 import dev.idempotency.gateway.testsupport.Upstream;
 
@@ -242,9 +241,9 @@ class LogHygieneTests {
         send(gateway, "/orders/reset", newKey(), credentialHeader, credential, body()).expectStatus().is5xxServerError();
         // A client that hangs up mid-request: the gateway finishes the exchange in the background.
         String hangUpKey = newKey();
-        RawHttp.sendAndHangUp(gateway.port(), "POST", "/orders/slow",
-                Map.of("Idempotency-Key", hangUpKey, credentialHeader, credential, "Content-Type", "application/json"),
-                body(), Duration.ofMillis(200));
+        RawHttpClient.sendAndHangUp(gateway.port(), RawHttpClient.request("POST", "/orders/slow")
+            .header("Idempotency-Key", hangUpKey).header(credentialHeader, credential)
+            .header("Content-Type", "application/json").body(body()).build(), Duration.ofMillis(200));
         // The X-Client-Id header is ignored under these sources, and never logged either.
         send(gateway, "/orders", newKey(), credentialHeader, credential, body(), "X-Client-Id", "forged-" + MARKER)
             .expectStatus().isCreated();

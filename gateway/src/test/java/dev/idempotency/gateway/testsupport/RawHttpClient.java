@@ -56,6 +56,14 @@ public final class RawHttpClient implements Closeable {
         }
     }
 
+    /** Sends a request, waits {@code patience}, then hangs up without reading the answer: a client that gives up. */
+    public static void sendAndHangUp(int port, byte[] request, Duration patience) throws IOException, InterruptedException {
+        try (RawHttpClient connection = connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+            connection.write(request);
+            Thread.sleep(patience.toMillis());
+        }
+    }
+
     public static RequestBuilder request(String method, String target) {
         return new RequestBuilder(method, target);
     }

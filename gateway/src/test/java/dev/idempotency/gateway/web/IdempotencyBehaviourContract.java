@@ -37,7 +37,7 @@ import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.testsupport.FreePorts;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
-import dev.idempotency.gateway.testsupport.RawHttp;
+import dev.idempotency.gateway.testsupport.RawHttpClient;
 import dev.idempotency.gateway.testsupport.Routes;
 import dev.idempotency.gateway.testsupport.Upstream;
 
@@ -636,9 +636,9 @@ abstract class IdempotencyBehaviourContract {
             upstream.stubFor(post(urlPathMatching("/orders/impatient")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(1500).withBody("{\"orderId\":\"late\"}")));
             String key = newKey();
-            RawHttp.sendAndHangUp(gateway.port(), "POST", "/orders/impatient",
-                    Map.of("Idempotency-Key", key, "X-Client-Id", "client-a", "Content-Type", "application/json"),
-                    "{\"item\":\"book\"}", Duration.ofMillis(300));
+            RawHttpClient.sendAndHangUp(gateway.port(), RawHttpClient.request("POST", "/orders/impatient")
+                .header("Idempotency-Key", key).header("X-Client-Id", "client-a")
+                .header("Content-Type", "application/json").body("{\"item\":\"book\"}").build(), Duration.ofMillis(300));
 
             assertProblem(send("/orders/impatient", key), 409, "request-in-progress");
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
