@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.rules;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -174,9 +175,12 @@ final class RulesValidator {
             if (this.factories.inert() && !(ex instanceof IllegalArgumentException)) {
                 return;
             }
-            String message = RuleArgumentBinder.rootMessage(ex);
-            if (!bound.repeats(message)) {
-                problems.add(routeId, message != null && message.startsWith("Route '") ? message : subject + ": " + message);
+            List<String> messages = ex instanceof ArgumentProblems.InvalidArgumentsException invalid ? invalid.problems()
+                    : Collections.singletonList(RuleArgumentBinder.rootMessage(ex));
+            for (String message : messages) {
+                if (!bound.repeats(message)) {
+                    problems.add(routeId, message != null && message.startsWith("Route '") ? message : subject + ": " + message);
+                }
             }
         }
     }
