@@ -97,9 +97,20 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private static String describe(IdempotencyGatewayFilterFactory.Config config) {
         List<String> parts = new ArrayList<>();
-        config.getFingerprintParts().forEach(part -> parts.add(part.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        config.getFingerprintParts().forEach(part -> parts.add(part != FingerprintPart.BODY ? part.name()
+            .toLowerCase(Locale.ROOT).replace('_', ' ') : describeBody(config)));
         config.getFingerprintHeaders().forEach(header -> parts.add(header + " header"));
         return String.join(", ", parts);
+    }
+
+    private static String describeBody(IdempotencyGatewayFilterFactory.Config config) {
+        if (!config.getFingerprintJsonPointers().isEmpty()) {
+            return "body fields " + String.join(", ", config.getFingerprintJsonPointers());
+        }
+        if (!config.getFingerprintIgnoreJsonPointers().isEmpty()) {
+            return "body (but " + String.join(", ", config.getFingerprintIgnoreJsonPointers()) + ")";
+        }
+        return "body";
     }
 
     @Override
