@@ -19,6 +19,7 @@ import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 import dev.idempotency.gateway.rules.ArgumentProblems;
+import dev.idempotency.gateway.rules.PathVariablesUser;
 
 /**
  * Binds the {@code Idempotency} route filter's arguments and builds the filter. Each route starts
@@ -79,7 +80,7 @@ public class IdempotencyGatewayFilterFactory
     }
 
     /** The arguments of one route's {@code Idempotency} filter. */
-    public static class Config implements HasRouteId {
+    public static class Config implements HasRouteId, PathVariablesUser {
 
         private String routeId;
 
@@ -226,6 +227,13 @@ public class IdempotencyGatewayFilterFactory
                     "needs bodyComparison: canonical-json (parts of a body are compared as JSON)", this.bodyComparison);
             problems.check(this.fingerprintParts == null || this.fingerprintParts.contains(FingerprintPart.BODY),
                     argument, "needs body in fingerprintParts", this.fingerprintParts);
+        }
+
+        @Override
+        public List<PathVariable> pathVariables() {
+            return this.keySource.stream().filter(part -> part.source() == KeySource.PATH && part.name() != null)
+                .map(part -> new PathVariable("keySource", part.written(), part.name()))
+                .toList();
         }
 
         /** The route's key parts, each with its name resolved from headerName, queryParameter or jsonPointer. */

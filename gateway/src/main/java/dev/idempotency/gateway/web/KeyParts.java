@@ -70,12 +70,4 @@ final class KeyParts {
             case PATH -> "such as path:accountId";
         };
     }
-
-    /** The Path-pattern variables the route's key reads, to check against its Path predicate. */
-    static Set<String> pathVariables(List<KeyPart> parts) {
-        Set<String> names = new HashSet<>();
-        parts.stream().filter(part -> part.source() == KeySource.PATH && part.name() != null)
-            .forEach(part -> names.add(part.name()));
-        return names;
-    }
 }

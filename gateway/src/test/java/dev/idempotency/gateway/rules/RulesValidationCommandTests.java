@@ -57,6 +57,7 @@ class RulesValidationCommandTests {
             unknown key source | - { name: Idempotency, args: { keySource: cookie } }  | Route 'orders': Idempotency argument 'keySource' must be header, query, json-body, or a list of parts joined into one key, each a source with an optional name: header:X-Account-Id, query:account, json-body:/client_order_id, path:accountId (was cookie)
             unknown key part  | - { name: Idempotency, args: { keySource: 'header:X-Account-Id,cookie:sid' } } | Route 'orders': Idempotency argument 'keySource' must be header, query, json-body, or a list of parts joined into one key, each a source with an optional name: header:X-Account-Id, query:account, json-body:/client_order_id, path:accountId (was cookie:sid)
             path without name | - { name: Idempotency, args: { keySource: 'path,json-body:/id' } } | Route 'orders': Idempotency argument 'keySource' part 'path' must name a variable of the route's Path pattern, such as path:accountId for /accounts/{accountId}/orders (was path)
+            path variable unknown | - { name: Idempotency, args: { keySource: 'path:accountId,json-body:/id' } } | Route 'orders': Idempotency argument 'keySource' part 'path:accountId' names no variable of the route's Path predicate [/orders/**] (variables: none)
             part listed twice | - { name: Idempotency, args: { keySource: [ 'header:X-A', 'header:X-A' ] } } | Route 'orders': Idempotency argument 'keySource' lists the part 'header:X-A' twice
             bad part pointer  | - { name: Idempotency, args: { keySource: 'header:X-A,json-body:id' } } | Route 'orders': Idempotency argument 'keySource' part 'json-body:id' must name an RFC 6901 JSON Pointer, such as json-body:/client_order_id (was id)
             empty part name   | - { name: Idempotency, args: { keySource: 'header:,query' } } | Route 'orders': Idempotency argument 'keySource' part 'header:' names nothing after ':'; such as header:X-Account-Id
@@ -119,6 +120,19 @@ class RulesValidationCommandTests {
                         + "'/'-separated tokens, '~' only as ~0 or ~1, such as /client_order_id (was bad)");
         assertThat(result.output()).contains("5 problems in " + rules);
         assertThat(result.exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void aPathKeyPartMustNameAVariableOfTheRoutesPathPattern() {
+        Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(route("orders",
+                "/accounts/{accountId}/orders/{*rest}", "http://localhost:9000",
+                "- { name: Idempotency, args: { keySource: 'path:accountId,path:rest,path:acount' } }")));
+
+        Result result = validate("--validate", rules.toString());
+
+        assertThat(result.output()).contains(rules + ": Route 'orders': Idempotency argument 'keySource' part "
+                + "'path:acount' names no variable of the route's Path predicate [/accounts/{accountId}/orders/{*rest}] "
+                + "(variables: accountId, rest)", "1 problem in ");
     }
 
     @Test
