@@ -123,6 +123,25 @@ class RulesValidationCommandTests {
     }
 
     @Test
+    void everyOwnCheckOfTheRateLimitFilterIsReportedInOneRun() {
+        Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(route("orders", "/orders/**",
+                "http://localhost:9000", "- { name: RateLimit, args: { bucket: 'no spaces', clientLimits: [ "
+                        + "{ capacity: 0, refillPeriod: 1m }, { capacity: 5, refillPeriod: -1s, refillStyle: sometimes } ] } }")));
+
+        Result result = validate("--validate", rules.toString());
+
+        assertThat(result.output().lines().filter(line -> line.contains("Route 'orders': RateLimit argument"))).containsExactly(
+                rules + ": Route 'orders': RateLimit argument 'clientLimits[0].capacity' must be at least 1 (was 0)",
+                rules + ": Route 'orders': RateLimit argument 'clientLimits[1].refillPeriod' must be a positive duration "
+                        + "such as 1m (was PT-1S)",
+                rules + ": Route 'orders': RateLimit argument 'clientLimits[1].refillStyle' must be one of greedy, "
+                        + "intervally (was sometimes)",
+                rules + ": Route 'orders': RateLimit argument 'bucket' must be 1 to 64 letters, digits, '.', '_' or '-', "
+                        + "starting with a letter or digit (was no spaces)");
+        assertThat(result.output()).contains("4 problems in " + rules);
+    }
+
+    @Test
     void aPathKeyPartMustNameAVariableOfTheRoutesPathPattern() {
         Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(route("orders",
                 "/accounts/{accountId}/orders/{*rest}", "http://localhost:9000",
