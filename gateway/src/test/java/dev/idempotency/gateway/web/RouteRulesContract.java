@@ -57,6 +57,8 @@ abstract class RouteRulesContract {
         List<String> properties = new ArrayList<>(Routes.create()
             .route("account-orders", uri).path("/accounts/{accountId}/orders")
                 .filter("Idempotency", Map.of("keySource", "path:accountId,json-body:/client_order_id"))
+            .route("required-parts", uri).path("/required/**")
+                .filter("Idempotency", Map.of("keySource", "header:X-Account-Id,query:order"))
             .route("optional-parts", uri).path("/optional/**")
                 .filter("Idempotency", Map.of("keySource", "header:X-Account-Id,query:order", "required", false))
             .route("ignoring", uri).path("/ignoring/**").filter("Idempotency", Map.of("bodyComparison", "canonical-json",
@@ -164,6 +166,24 @@ abstract class RouteRulesContract {
             assertProblem(queryOnly, 400, "idempotency-key-invalid", "The request has no X-Account-Id header, "
                     + "which is part of this route's key");
             assertThat(executions("/optional/orders")).isEqualTo(1);
+        }
+
+        @Test
+        void aKeyWithEveryPartMissingFollowsRequired() {
+            assertProblem(send("/required/orders", "{}"), 400, "idempotency-key-missing",
+                    "The request has no X-Account-Id header + order query parameter");
+            assertThat(send("/optional/orders", "{}").getStatus().value()).isEqualTo(201);
+            assertThat(executions("/required/orders")).isZero();
+        }
+
+        @Test
+        void aHeaderPartMayBeQuotedAsAKeyHeaderMay() {
+            String uri = "/required/orders?order=o-" + unique();
+
+            send(uri, "{}", "X-Account-Id", "\"acc-q\"");
+
+            assertThat(replayed(send(uri, "{}", "X-Account-Id", "acc-q"))).isTrue();
+            assertThat(executions("/required/orders")).isEqualTo(1);
         }
 
         @Test
