@@ -142,6 +142,28 @@ class RulesValidationCommandTests {
     }
 
     @Test
+    void statusRangesAndKeyPartsWorkAsDefaultsInEitherYamlForm() {
+        Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(route("orders", "/accounts/{accountId}/orders",
+                "http://localhost:9000", "- Idempotency=true,24h")) + """
+                idempotency:
+                  defaults:
+                    release-statuses: [ 408, 5xx, 420-422 ]
+                    key-source: [ path:accountId, json-body:/client_order_id ]
+                """);
+        assertThat(validate("--validate", rules.toString()).output()).startsWith("OK: 1 routes in ");
+
+        TestRules.write(rules, routes(route("orders", "/orders/**", "http://localhost:9000", "- Idempotency=true,24h")) + """
+                idempotency:
+                  defaults:
+                    release-statuses: [ 408, 600, 5xx, 503 ]
+                """);
+        assertThat(validate("--validate", rules.toString()).output()).contains(
+                rules + ": Route 'orders': Idempotency argument 'releaseStatuses' entry '600' is outside the HTTP statuses 100-599",
+                rules + ": Route 'orders': Idempotency argument 'releaseStatuses' entries '5xx' and '503' overlap (503); "
+                        + "list each status once", "2 problems in ");
+    }
+
+    @Test
     void aPathKeyPartMustNameAVariableOfTheRoutesPathPattern() {
         Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(route("orders",
                 "/accounts/{accountId}/orders/{*rest}", "http://localhost:9000",
