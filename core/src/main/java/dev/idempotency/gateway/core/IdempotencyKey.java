@@ -144,6 +144,24 @@ public final class IdempotencyKey {
         return result.key();
     }
 
+    /**
+     * One key made of several parts (a route keyed by account and client order id). Each part is
+     * written as its length, {@code :}, and its value ({@code 5:acc-14:c-42}): no character a part
+     * may contain can shift the boundary between parts, so two different lists of parts never make
+     * the same key. Each part is a valid key (1 to {@value #MAX_LENGTH} characters); the joined key
+     * may be longer, up to {@code parts × (MAX_LENGTH + 4)} characters.
+     */
+    public static IdempotencyKey joined(List<IdempotencyKey> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("A joined key needs at least one part");
+        }
+        StringBuilder joined = new StringBuilder(parts.size() * 16);
+        for (IdempotencyKey part : parts) {
+            joined.append(part.value.length()).append(':').append(part.value);
+        }
+        return new IdempotencyKey(joined.toString());
+    }
+
     public String value() {
         return this.value;
     }
@@ -171,7 +189,8 @@ public final class IdempotencyKey {
         TOO_LONG("The %s is longer than " + MAX_LENGTH + " characters"),
         MALFORMED("The %s must be 1 to " + MAX_LENGTH
                 + " visible ASCII characters (a header may also quote it: \"abc\")"),
-        DUPLICATE("The %s was sent more than once; send exactly one key");
+        DUPLICATE("The %s was sent more than once; send exactly one key"),
+        PART_MISSING("The request has no %s, which is part of this route's key; send every part of the key or none");
 
         private final String template;
 

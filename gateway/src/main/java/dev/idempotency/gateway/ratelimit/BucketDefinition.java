@@ -45,6 +45,7 @@ final class BucketDefinition {
      * @param field the argument the limits came from ({@code clientLimits}), for error messages
      * @param defaultName the policy name of an unnamed limit ({@code client}); later ones get "-2", "-3"...
      */
+    /** @return the definition, or null when a limit is invalid (its problems are in {@code check}) */
     static BucketDefinition of(List<Limit> limits, String field, String defaultName, ArgumentCheck check) {
         List<Bandwidth> bandwidths = new ArrayList<>();
         List<Policy> policies = new ArrayList<>();
@@ -53,29 +54,47 @@ final class BucketDefinition {
         for (int i = 0; i < limits.size(); i++) {
             String argument = field + "[" + i + "]";
             Limit limit = limits.get(i);
-            check.that(limit != null, argument, "must declare capacity and refillPeriod", null);
+            if (!check.that(limit != null, argument, "must declare capacity and refillPeriod", null)) {
+                continue;
+            }
             String name = limit.getName() != null ? limit.getName() : (i == 0 ? defaultName : defaultName + "-" + (i + 1));
-            check.that(NAME.matcher(name).matches(), argument + ".name",
+            // Every check of a limit runs (non-short-circuit &); the bucket is built only from a valid one.
+            boolean valid = check.that(NAME.matcher(name).matches(), argument + ".name",
                     "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", name);
-            check.that(limit.getCapacity() >= 1, argument + ".capacity", "must be at least 1", limit.getCapacity());
+            boolean capacityValid = check.that(limit.getCapacity() >= 1, argument + ".capacity", "must be at least 1",
+                    limit.getCapacity());
+            valid &= capacityValid;
             long refillTokens = limit.effectiveRefillTokens();
-            check.that(refillTokens >= 1, argument + ".refillTokens", "must be at least 1", refillTokens);
+            // Unset, refillTokens is the capacity: a bad capacity is reported once.
+            valid &= (limit.getRefillTokens() == null && !capacityValid)
+                    || check.that(refillTokens >= 1, argument + ".refillTokens", "must be at least 1", refillTokens);
             Duration period = limit.getRefillPeriod();
-            check.that(period != null, argument + ".refillPeriod", "is required, such as 1m", null);
-            check.that(!period.isNegative() && !period.isZero(), argument + ".refillPeriod",
-                    "must be a positive duration such as 1m", period);
+            valid &= period == null ? check.that(false, argument + ".refillPeriod", "is required, such as 1m", null)
+                    : check.that(!period.isNegative() && !period.isZero(), argument + ".refillPeriod",
+                            "must be a positive duration such as 1m", period);
             RefillStyle style = RefillStyle.parse(limit.getRefillStyle()).orElse(null);
-            check.that(style != null, argument + ".refillStyle", "must be one of " + RefillStyle.allowed(),
+            valid &= check.that(style != null, argument + ".refillStyle", "must be one of " + RefillStyle.allowed(),
                     limit.getRefillStyle());
             // An interval refill adds its tokens at once and the bucket caps them: more than the capacity is a typo.
-            check.that(style == RefillStyle.GREEDY || refillTokens <= limit.getCapacity(), argument + ".refillTokens",
-                    "must not exceed capacity (" + limit.getCapacity() + ") with intervally refill", refillTokens);
-            bandwidths.add(bandwidth(limit.getCapacity(), refillTokens, period, style, argument, check));
+            valid &= check.that(style != RefillStyle.INTERVALLY || refillTokens <= limit.getCapacity(),
+                    argument + ".refillTokens", "must not exceed capacity (" + limit.getCapacity()
+                            + ") with intervally refill", refillTokens);
+            if (!valid) {
+                continue;
+            }
+            Bandwidth bandwidth = bandwidth(limit.getCapacity(), refillTokens, period, style, argument, check);
             Duration window = window(limit.getCapacity(), refillTokens, period, style, argument, check);
+            if (bandwidth == null || window == null) {
+                continue;
+            }
+            bandwidths.add(bandwidth);
             policies.add(new Policy(name, limit.getCapacity(), Math.max(1, ceilSeconds(window))));
             fullRefill = window.compareTo(fullRefill) > 0 ? window : fullRefill;
             numbers.append(limit.getCapacity()).append('/').append(refillTokens).append('/')
                 .append(period.toNanos()).append('/').append(style).append(';');
+        }
+        if (bandwidths.size() != limits.size()) {
+            return null; // the check holds the problems
         }
         return new BucketDefinition(new BucketConfiguration(bandwidths), List.copyOf(policies), fullRefill,
                 fingerprint(numbers.toString()));
@@ -91,7 +110,8 @@ final class BucketDefinition {
         }
         catch (IllegalArgumentException ex) {
             // Bucket4j's own limits, such as more than one token per nanosecond.
-            throw check.failure(argument, "is rejected by Bucket4j: " + ex.getMessage(), refillTokens + " per " + period);
+            check.failure(argument, "is rejected by Bucket4j: " + ex.getMessage(), refillTokens + " per " + period);
+            return null;
         }
     }
 
@@ -101,7 +121,8 @@ final class BucketDefinition {
             return timeToFill(capacity, refillTokens, period, style);
         }
         catch (ArithmeticException ex) {
-            throw check.failure(argument + ".refillPeriod", "is too long for this capacity", period);
+            check.failure(argument + ".refillPeriod", "is too long for this capacity", period);
+            return null;
         }
     }
 

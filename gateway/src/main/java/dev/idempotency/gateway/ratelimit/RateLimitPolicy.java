@@ -55,7 +55,7 @@ final class RateLimitPolicy {
         this.config = config;
     }
 
-    /** Checks the arguments; fails with a message naming the route and the argument. */
+    /** Checks the arguments; fails with every problem, each naming the route and the argument. */
     static RateLimitPolicy of(RateLimitGatewayFilterFactory.Config config) {
         ArgumentCheck check = new ArgumentCheck(config.getRouteId());
         List<Limit> clientLimits = config.getClientLimits();
@@ -72,6 +72,7 @@ final class RateLimitPolicy {
         String bucket = config.getBucket();
         check.that(bucket == null || BUCKET_NAME.matcher(bucket).matches(), "bucket",
                 "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", bucket);
+        check.throwIfAny();
         return new RateLimitPolicy(config, client, route);
     }
 

@@ -1,10 +1,14 @@
 package dev.idempotency.gateway.rules;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.springframework.beans.BeanUtils;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -32,6 +36,9 @@ import org.springframework.core.env.PropertySource;
 final class RulesValidator {
 
     private static final String DEFAULT_FILTERS_ID = "default-filters";
+
+    // {name}, {*name} and {name:regex} in a PathPattern; the regex may not contain '}'.
+    private static final Pattern PATH_VARIABLE = Pattern.compile("\\{\\*?([^}:]+)(:[^}]*)?}");
 
     private final RuleFactories factories;
 
@@ -61,7 +68,7 @@ final class RulesValidator {
             return problems.list;
         }
         for (int i = 0; i < defaultFilters.size(); i++) {
-            checkFilter(DEFAULT_FILTERS_ID, "default-filters[" + i + "]", defaultFilters.get(i), binder, problems);
+            checkFilter(DEFAULT_FILTERS_ID, "default-filters[" + i + "]", defaultFilters.get(i), null, binder, problems);
         }
         for (RouteDefinition route : routes) {
             if (route.getId() == null) {
@@ -69,7 +76,8 @@ final class RulesValidator {
             }
             route.getPredicates().forEach(predicate -> checkPredicate(route.getId(), predicate, problems));
             for (int i = 0; i < route.getFilters().size(); i++) {
-                checkFilter(route.getId(), "filters[" + i + "]", route.getFilters().get(i), binder, problems);
+                checkFilter(route.getId(), "filters[" + i + "]", route.getFilters().get(i), route.getPredicates(), binder,
+                        problems);
             }
         }
         UnknownPropertiesCheck.check(binder, sources, this.factories.propertiesTypes()).forEach(problems.list::add);
@@ -141,8 +149,9 @@ final class RulesValidator {
         }
     }
 
-    private void checkFilter(String routeId, String where, FilterDefinition definition, Binder binder,
-            Problems problems) {
+    /** @param predicates the route's predicates, or null for a default filter (which serves many routes) */
+    private void checkFilter(String routeId, String where, FilterDefinition definition,
+            List<PredicateDefinition> predicates, Binder binder, Problems problems) {
         String name = definition.getName();
         if (name == null || name.isBlank()) {
             return;
@@ -166,6 +175,9 @@ final class RulesValidator {
         if (bound.config() instanceof HasRouteId config) {
             config.setRouteId(routeId);
         }
+        if (predicates != null && bound.config() instanceof PathVariablesUser user) {
+            checkPathVariables(routeId, subject, user, predicates, problems);
+        }
         try {
             // The filter's own checks, exactly as Spring Cloud Gateway will run them when it builds the route.
             applyFilter(factory, bound.config());
@@ -174,9 +186,34 @@ final class RulesValidator {
             if (this.factories.inert() && !(ex instanceof IllegalArgumentException)) {
                 return;
             }
-            String message = RuleArgumentBinder.rootMessage(ex);
-            if (!bound.repeats(message)) {
-                problems.add(routeId, message != null && message.startsWith("Route '") ? message : subject + ": " + message);
+            List<String> messages = ex instanceof ArgumentProblems.InvalidArgumentsException invalid ? invalid.problems()
+                    : Collections.singletonList(RuleArgumentBinder.rootMessage(ex));
+            for (String message : messages) {
+                if (!bound.repeats(message)) {
+                    problems.add(routeId, message != null && message.startsWith("Route '") ? message : subject + ": " + message);
+                }
+            }
+        }
+    }
+
+    private static void checkPathVariables(String routeId, String subject, PathVariablesUser user,
+            List<PredicateDefinition> predicates, Problems problems) {
+        List<String> patterns = predicates.stream().filter(predicate -> "Path".equals(predicate.getName()))
+            .flatMap(predicate -> predicate.getArgs().values().stream())
+            .toList();
+        Set<String> declared = new LinkedHashSet<>();
+        patterns.forEach(pattern -> {
+            Matcher variable = PATH_VARIABLE.matcher(pattern);
+            while (variable.find()) {
+                declared.add(variable.group(1));
+            }
+        });
+        for (PathVariablesUser.PathVariable variable : user.pathVariables()) {
+            if (!declared.contains(variable.name())) {
+                problems.add(routeId, subject + " argument '" + variable.argument() + "' part '" + variable.written()
+                        + "' names no variable of the route's Path predicate " + (patterns.isEmpty() ? "(it has none)"
+                                : patterns + " (variables: " + (declared.isEmpty() ? "none" : AcceptedValues.join(declared))
+                                        + ")"));
             }
         }
     }

@@ -30,6 +30,7 @@ import dev.idempotency.gateway.core.RequestFingerprint;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoreUnavailableException;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.web.RequestKeys.KeyReading;
 import dev.idempotency.gateway.web.RequestBodies.RequestBodyTooLargeException;
 import dev.idempotency.gateway.web.problem.Problem;
 import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
@@ -85,10 +86,9 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         this.inFlightKeys = inFlightKeys;
         this.clientIdentityResolver = clientIdentityResolver;
         this.headerPolicy = ReplayHeaderPolicy.excluding(config.getExcludedHeaders());
-        this.keys = new RequestKeys(config.getKeySource(), config.getHeaderName(), config.getQueryParameter(),
-                config.getJsonPointer());
+        this.keys = new RequestKeys(config.keyParts());
         this.fingerprints = new RequestFingerprints(config.getFingerprintParts(), config.getFingerprintHeaders(),
-                config.getBodyComparison());
+                config.getBodyComparison(), config.getFingerprintJsonPointers(), config.getFingerprintIgnoreJsonPointers());
         this.fingerprintDescription = describe(config);
         this.execution = new UpstreamExecution(config, this.headerPolicy);
         this.listeners = listeners;
@@ -97,9 +97,20 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private static String describe(IdempotencyGatewayFilterFactory.Config config) {
         List<String> parts = new ArrayList<>();
-        config.getFingerprintParts().forEach(part -> parts.add(part.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        config.getFingerprintParts().forEach(part -> parts.add(part != FingerprintPart.BODY ? part.name()
+            .toLowerCase(Locale.ROOT).replace('_', ' ') : describeBody(config)));
         config.getFingerprintHeaders().forEach(header -> parts.add(header + " header"));
         return String.join(", ", parts);
+    }
+
+    private static String describeBody(IdempotencyGatewayFilterFactory.Config config) {
+        if (!config.getFingerprintJsonPointers().isEmpty()) {
+            return "body fields " + String.join(", ", config.getFingerprintJsonPointers());
+        }
+        if (!config.getFingerprintIgnoreJsonPointers().isEmpty()) {
+            return "body (but " + String.join(", ", config.getFingerprintIgnoreJsonPointers()) + ")";
+        }
+        return "body";
     }
 
     @Override
@@ -114,20 +125,21 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
             return passThrough(exchange, chain, IdempotencyOutcome.PASSED_THROUGH);
         }
         if (!this.keys.needsBody()) {
-            return withKey(exchange, chain, this.keys.fromRequest(request), null);
+            return withKey(exchange, chain, this.keys.read(exchange, null), null);
         }
         return readBody(exchange, chain,
-                (withBody, body) -> withKey(withBody, chain, this.keys.fromBody(body), body));
+                (withBody, body) -> withKey(withBody, chain, this.keys.read(withBody, body), body));
     }
 
-    private Mono<Void> withKey(ServerWebExchange exchange, GatewayFilterChain chain, KeyParseResult parsed,
+    private Mono<Void> withKey(ServerWebExchange exchange, GatewayFilterChain chain, KeyReading reading,
             byte[] body) {
+        KeyParseResult parsed = reading.parsed();
         if (!parsed.isValid()) {
             if (parsed.problem() == KeyProblem.MISSING && !this.config.isRequired()) {
                 return passThrough(exchange, chain, IdempotencyOutcome.PASSED_THROUGH);
             }
             return decline(exchange, chain, parsed.problem() == KeyProblem.MISSING ? IdempotencyOutcome.KEY_MISSING
-                    : IdempotencyOutcome.KEY_INVALID, keyProblem(parsed.problem()));
+                    : IdempotencyOutcome.KEY_INVALID, keyProblem(parsed.problem(), reading.source()));
         }
         return this.clientIdentityResolver.resolveCached(exchange)
             .flatMap(clientId -> clientId
@@ -331,8 +343,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
                 ? ProblemResponseWriter.write(exchange, refusal.get()) : chain.filter(exchange));
     }
 
-    private Problem keyProblem(KeyProblem problem) {
-        String detail = problem.describe(this.keys.describe()) + ".";
+    private Problem keyProblem(KeyProblem problem, String source) {
+        String detail = problem.describe(source) + ".";
         if (problem == KeyProblem.MISSING) {
             return Problem.of(ProblemType.IDEMPOTENCY_KEY_MISSING, detail + " This route requires one on "
                     + String.join(", ", this.config.getMethods()) + " requests.");

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
@@ -19,6 +18,8 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
+import dev.idempotency.gateway.rules.ArgumentProblems;
+import dev.idempotency.gateway.rules.PathVariablesUser;
 
 /**
  * Binds the {@code Idempotency} route filter's arguments and builds the filter. Each route starts
@@ -79,7 +80,7 @@ public class IdempotencyGatewayFilterFactory
     }
 
     /** The arguments of one route's {@code Idempotency} filter. */
-    public static class Config implements HasRouteId {
+    public static class Config implements HasRouteId, PathVariablesUser {
 
         private String routeId;
 
@@ -93,7 +94,8 @@ public class IdempotencyGatewayFilterFactory
 
         private Duration lockTimeout = Duration.ofSeconds(30);
 
-        private Set<Integer> releaseStatuses = new TreeSet<>(List.of(408, 425, 429, 503));
+        private List<StatusRange> releaseStatuses = new ArrayList<>(
+                List.of(StatusRange.of(408), StatusRange.of(425), StatusRange.of(429), StatusRange.of(503)));
 
         private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
 
@@ -105,7 +107,7 @@ public class IdempotencyGatewayFilterFactory
 
         private List<String> excludedHeaders = new ArrayList<>();
 
-        private KeySource keySource = KeySource.HEADER;
+        private List<KeyPart> keySource = new ArrayList<>(List.of(KeyPart.of(KeySource.HEADER)));
 
         private String queryParameter = "idempotency_key";
 
@@ -116,6 +118,10 @@ public class IdempotencyGatewayFilterFactory
         private List<String> fingerprintHeaders = new ArrayList<>();
 
         private BodyComparison bodyComparison = BodyComparison.BYTES;
+
+        private List<String> fingerprintJsonPointers = new ArrayList<>();
+
+        private List<String> fingerprintIgnoreJsonPointers = new ArrayList<>();
 
         private RolloutMode mode = RolloutMode.ENFORCE;
 
@@ -137,19 +143,21 @@ public class IdempotencyGatewayFilterFactory
             copy.methods = new LinkedHashSet<>(this.methods);
             copy.headerName = this.headerName;
             copy.lockTimeout = this.lockTimeout;
-            copy.releaseStatuses = new TreeSet<>(this.releaseStatuses);
+            copy.releaseStatuses = new ArrayList<>(this.releaseStatuses);
             copy.maxRequestBodySize = this.maxRequestBodySize;
             copy.maxResponseBodySize = this.maxResponseBodySize;
             copy.failOpen = this.failOpen;
             copy.ambiguousOutcome = this.ambiguousOutcome;
             copy.excludedHeaders = new ArrayList<>(this.excludedHeaders);
-            copy.keySource = this.keySource;
+            copy.keySource = new ArrayList<>(this.keySource);
             copy.queryParameter = this.queryParameter;
             copy.jsonPointer = this.jsonPointer;
             copy.fingerprintParts = this.fingerprintParts.isEmpty() ? EnumSet.noneOf(FingerprintPart.class)
                     : EnumSet.copyOf(this.fingerprintParts);
             copy.fingerprintHeaders = new ArrayList<>(this.fingerprintHeaders);
             copy.bodyComparison = this.bodyComparison;
+            copy.fingerprintJsonPointers = new ArrayList<>(this.fingerprintJsonPointers);
+            copy.fingerprintIgnoreJsonPointers = new ArrayList<>(this.fingerprintIgnoreJsonPointers);
             copy.mode = this.mode;
             copy.concurrent = this.concurrent;
             copy.waitTimeout = this.waitTimeout;
@@ -159,52 +167,83 @@ public class IdempotencyGatewayFilterFactory
             return copy;
         }
 
-        /** Fails with a message naming the route, the argument and what is allowed. */
+        /**
+         * Fails with every problem of these arguments, each naming the route, the argument and what
+         * is allowed ({@link ArgumentProblems.InvalidArgumentsException}).
+         */
         public void validate() {
-            check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
-            check(isPositive(this.lockTimeout), "lockTimeout",
+            ArgumentProblems problems = new ArgumentProblems(this.routeId, "Idempotency");
+            problems.check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
+            problems.check(isPositive(this.lockTimeout), "lockTimeout",
                     "must be a positive duration such as 30s", this.lockTimeout);
-            check(this.methods != null && !this.methods.isEmpty(), "methods", "must name at least one HTTP method",
-                    this.methods);
-            check(this.headerName != null && !this.headerName.isBlank(), "headerName", "must not be blank",
+            problems.check(this.methods != null && !this.methods.isEmpty(), "methods",
+                    "must name at least one HTTP method", this.methods);
+            problems.check(this.headerName != null && !this.headerName.isBlank(), "headerName", "must not be blank",
                     this.headerName);
-            check(this.maxRequestBodySize != null && !this.maxRequestBodySize.isNegative(), "maxRequestBodySize",
-                    "must be zero or more, such as 1MB", this.maxRequestBodySize);
-            check(this.maxResponseBodySize != null && !this.maxResponseBodySize.isNegative(), "maxResponseBodySize",
-                    "must be zero or more, such as 1MB", this.maxResponseBodySize);
-            check(this.releaseStatuses != null && this.releaseStatuses.stream().allMatch(s -> s >= 100 && s <= 599),
-                    "releaseStatuses", "must be HTTP status codes from 100 to 599", this.releaseStatuses);
-            check(this.ambiguousOutcome != null, "ambiguousOutcome", "must be one of store, release", null);
-            check(this.keySource != null, "keySource", "must be one of header, query, json-body", null);
-            check(this.keySource != KeySource.QUERY || (this.queryParameter != null && !this.queryParameter.isBlank()),
-                    "queryParameter", "must name the query parameter when keySource is query", this.queryParameter);
-            check(this.keySource != KeySource.JSON_BODY || this.jsonPointer != null, "jsonPointer",
-                    "must be a JSON Pointer such as /client_order_id when keySource is json-body", this.jsonPointer);
-            check(this.jsonPointer == null || JsonBodyKeys.isValidPointer(this.jsonPointer), "jsonPointer",
+            problems.check(this.maxRequestBodySize != null && !this.maxRequestBodySize.isNegative(),
+                    "maxRequestBodySize", "must be zero or more, such as 1MB", this.maxRequestBodySize);
+            problems.check(this.maxResponseBodySize != null && !this.maxResponseBodySize.isNegative(),
+                    "maxResponseBodySize", "must be zero or more, such as 1MB", this.maxResponseBodySize);
+            if (this.releaseStatuses == null) {
+                problems.add("releaseStatuses", "must list statuses such as 503, 5xx or 500-599");
+            }
+            else {
+                StatusRange.problems(this.releaseStatuses).forEach(problem -> problems.add("releaseStatuses", problem));
+            }
+            problems.check(this.ambiguousOutcome != null, "ambiguousOutcome", "must be one of store, release", null);
+            KeyParts.check(this.keySource, this.queryParameter, this.jsonPointer, problems);
+            problems.check(this.jsonPointer == null || JsonBodyKeys.isValidPointer(this.jsonPointer), "jsonPointer",
                     "must be an RFC 6901 JSON Pointer: empty or '/'-separated tokens, '~' only as ~0 or ~1, such as /client_order_id",
                     this.jsonPointer);
-            check(this.fingerprintParts != null && this.fingerprintHeaders != null, "fingerprintParts",
+            problems.check(this.fingerprintParts != null && this.fingerprintHeaders != null, "fingerprintParts",
                     "must list parts from method, path, query, content-type, body", this.fingerprintParts);
-            check(this.bodyComparison != null, "bodyComparison", "must be one of bytes, canonical-json", null);
-            check(this.mode != null, "mode", "must be one of enforce, observe", null);
-            check(this.concurrent != null, "concurrent", "must be one of reject, wait", null);
-            check(this.waitTimeout != null && !this.waitTimeout.isNegative(), "waitTimeout",
+            problems.check(this.bodyComparison != null, "bodyComparison", "must be one of bytes, canonical-json", null);
+            checkBodyPointers(problems, "fingerprintJsonPointers", this.fingerprintJsonPointers);
+            checkBodyPointers(problems, "fingerprintIgnoreJsonPointers", this.fingerprintIgnoreJsonPointers);
+            problems.check(this.fingerprintJsonPointers.isEmpty() || this.fingerprintIgnoreJsonPointers.isEmpty(),
+                    "fingerprintJsonPointers", "and 'fingerprintIgnoreJsonPointers' exclude each other: name the parts "
+                            + "that count or the parts that do not", this.fingerprintJsonPointers + " and "
+                            + this.fingerprintIgnoreJsonPointers);
+            problems.check(this.mode != null, "mode", "must be one of enforce, observe", null);
+            problems.check(this.concurrent != null, "concurrent", "must be one of reject, wait", null);
+            problems.check(this.waitTimeout != null && !this.waitTimeout.isNegative(), "waitTimeout",
                     "must be zero or a positive duration such as 10s", this.waitTimeout);
-            check(isPositive(this.executionTimeout), "executionTimeout", "must be a positive duration such as 5m",
-                    this.executionTimeout);
-            check(this.maxInFlightPerClient >= 0, "maxInFlightPerClient",
+            problems.check(isPositive(this.executionTimeout), "executionTimeout",
+                    "must be a positive duration such as 5m", this.executionTimeout);
+            problems.check(this.maxInFlightPerClient >= 0, "maxInFlightPerClient",
                     "must be zero (no limit) or a positive number of keys such as 100", this.maxInFlightPerClient);
+            problems.throwIfAny();
+        }
+
+        private void checkBodyPointers(ArgumentProblems problems, String argument, List<String> pointers) {
+            if (pointers == null || pointers.isEmpty()) {
+                return;
+            }
+            for (String pointer : pointers) {
+                problems.check(!pointer.isEmpty() && JsonBodyKeys.isValidPointer(pointer), argument,
+                        "must list RFC 6901 JSON Pointers to parts of the body, such as /amount or /items/0/sku", pointer);
+            }
+            problems.check(this.bodyComparison == BodyComparison.CANONICAL_JSON, argument,
+                    "needs bodyComparison: canonical-json (parts of a body are compared as JSON)", this.bodyComparison);
+            problems.check(this.fingerprintParts == null || this.fingerprintParts.contains(FingerprintPart.BODY),
+                    argument, "needs body in fingerprintParts", this.fingerprintParts);
+        }
+
+        @Override
+        public List<PathVariable> pathVariables() {
+            return this.keySource.stream().filter(part -> part.source() == KeySource.PATH && part.name() != null)
+                .map(part -> new PathVariable("keySource", part.written(), part.name()))
+                .toList();
+        }
+
+        /** The route's key parts, each with its name resolved from headerName, queryParameter or jsonPointer. */
+        public List<KeyPart> keyParts() {
+            return this.keySource.stream().map(part -> part.named(this.headerName, this.queryParameter, this.jsonPointer))
+                .toList();
         }
 
         private static boolean isPositive(Duration duration) {
             return duration != null && !duration.isNegative() && !duration.isZero();
-        }
-
-        private void check(boolean valid, String argument, String rule, Object actual) {
-            if (!valid) {
-                throw new IllegalArgumentException("Route '" + this.routeId + "': Idempotency argument '" + argument
-                        + "' " + rule + " (was " + actual + ")");
-            }
         }
 
         // Netty passes the method as sent: "post" must not slip past a rule for POST.
@@ -274,13 +313,16 @@ public class IdempotencyGatewayFilterFactory
             return this;
         }
 
-        public Set<Integer> getReleaseStatuses() {
+        public List<StatusRange> getReleaseStatuses() {
             return this.releaseStatuses;
         }
 
-        /** Upstream statuses meaning "not processed, try again": the key is freed instead of stored. */
-        public Config setReleaseStatuses(Set<Integer> releaseStatuses) {
-            this.releaseStatuses = new TreeSet<>(releaseStatuses);
+        /**
+         * Upstream statuses meaning "not processed, try again": the key is freed instead of stored.
+         * Codes (503), classes (5xx) or ranges (500-599), none listed twice.
+         */
+        public Config setReleaseStatuses(List<StatusRange> releaseStatuses) {
+            this.releaseStatuses = new ArrayList<>(releaseStatuses);
             return this;
         }
 
@@ -323,13 +365,16 @@ public class IdempotencyGatewayFilterFactory
             return this;
         }
 
-        public KeySource getKeySource() {
+        public List<KeyPart> getKeySource() {
             return this.keySource;
         }
 
-        /** Where the key travels: header (default), query, or json-body. */
-        public Config setKeySource(KeySource keySource) {
-            this.keySource = keySource;
+        /**
+         * Where the key travels: header (default), query, json-body, or a list of parts joined into
+         * one key, such as header:X-Account-Id, json-body:/client_order_id, path:accountId.
+         */
+        public Config setKeySource(List<KeyPart> keySource) {
+            this.keySource = new ArrayList<>(keySource);
             return this;
         }
 
@@ -381,6 +426,32 @@ public class IdempotencyGatewayFilterFactory
         /** bytes (default) or canonical-json: key order and whitespace do not matter. */
         public Config setBodyComparison(BodyComparison bodyComparison) {
             this.bodyComparison = bodyComparison;
+            return this;
+        }
+
+        public List<String> getFingerprintJsonPointers() {
+            return this.fingerprintJsonPointers;
+        }
+
+        /**
+         * Only these parts of a JSON body count towards the fingerprint, such as /amount,/currency
+         * (with bodyComparison: canonical-json; a body that is not JSON counts whole, by its bytes).
+         */
+        public Config setFingerprintJsonPointers(List<String> fingerprintJsonPointers) {
+            this.fingerprintJsonPointers = new ArrayList<>(fingerprintJsonPointers);
+            return this;
+        }
+
+        public List<String> getFingerprintIgnoreJsonPointers() {
+            return this.fingerprintIgnoreJsonPointers;
+        }
+
+        /**
+         * Every part of a JSON body but these counts towards the fingerprint, such as /timestamp,/trace_id
+         * (with bodyComparison: canonical-json; a body that is not JSON counts whole, by its bytes).
+         */
+        public Config setFingerprintIgnoreJsonPointers(List<String> fingerprintIgnoreJsonPointers) {
+            this.fingerprintIgnoreJsonPointers = new ArrayList<>(fingerprintIgnoreJsonPointers);
             return this;
         }
 

@@ -4,6 +4,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.MissingNode;
 
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
@@ -33,14 +34,28 @@ final class JsonBodyKeys {
      * is not JSON or the field is not a string or number
      */
     static KeyParseResult parse(byte[] body, String pointer) {
+        return at(tree(body), pointer);
+    }
+
+    /** The body as a tree to read several keys from; null for an empty body, MissingNode for one that is not JSON. */
+    static JsonNode tree(byte[] body) {
         if (body.length == 0) {
-            return IdempotencyKey.validate(null);
+            return null;
         }
-        JsonNode root;
         try {
-            root = MAPPER.readTree(body);
+            return MAPPER.readTree(body);
         }
         catch (JacksonException ex) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    /** The key at {@code pointer} of a {@link #tree}. */
+    static KeyParseResult at(JsonNode root, String pointer) {
+        if (root == null) {
+            return IdempotencyKey.validate(null);
+        }
+        if (root.isMissingNode()) {
             return malformed();
         }
         JsonNode field = root.at(pointer);

@@ -40,11 +40,25 @@ final class RequestFingerprints {
 
     private final BodyComparison bodyComparison;
 
+    // Set only with canonical-json (the route's checks see to it); compiled once per route.
+    private final JsonBodyParts bodyParts;
+
     RequestFingerprints(Set<FingerprintPart> parts, List<String> headers, BodyComparison bodyComparison) {
+        this(parts, headers, bodyComparison, List.of(), List.of());
+    }
+
+    /**
+     * @param jsonPointers only these parts of a JSON body count (empty: all of it)
+     * @param ignoredJsonPointers every part of a JSON body but these counts (empty: all of it)
+     */
+    RequestFingerprints(Set<FingerprintPart> parts, List<String> headers, BodyComparison bodyComparison,
+            List<String> jsonPointers, List<String> ignoredJsonPointers) {
         this.parts = Set.copyOf(parts);
         this.headers = new ArrayList<>(headers);
         this.headerParts = headers.stream().map(header -> "header:" + header.toLowerCase(Locale.ROOT)).toList();
         this.bodyComparison = bodyComparison;
+        this.bodyParts = !jsonPointers.isEmpty() ? JsonBodyParts.only(jsonPointers)
+                : !ignoredJsonPointers.isEmpty() ? JsonBodyParts.allBut(ignoredJsonPointers) : null;
     }
 
     RequestFingerprint of(ServerHttpRequest request, byte[] body) {
@@ -65,22 +79,36 @@ final class RequestFingerprints {
             fingerprint.part(this.headerParts.get(i), String.join("\n", request.getHeaders().getOrEmpty(this.headers.get(i))));
         }
         if (this.parts.contains(FingerprintPart.BODY)) {
-            fingerprint.part("body", this.bodyComparison == BodyComparison.CANONICAL_JSON ? canonicalJson(body) : body);
+            if (this.bodyParts != null) {
+                this.bodyParts.addTo(fingerprint, body);
+            }
+            else {
+                fingerprint.part("body", this.bodyComparison == BodyComparison.CANONICAL_JSON ? canonicalJson(body) : body);
+            }
         }
         return fingerprint.build();
     }
 
     static byte[] canonicalJson(byte[] body) {
+        JsonNode tree = canonicalTree(body);
+        return tree == null ? body : canonicalJson(tree);
+    }
+
+    /** The body read for canonical comparison; null when it is empty or not JSON (then its bytes count). */
+    static JsonNode canonicalTree(byte[] body) {
         if (body.length == 0) {
-            return body;
+            return null;
         }
         try {
-            JsonNode tree = CANONICAL.readTree(body);
-            return CANONICAL.writeValueAsBytes(tree);
+            return CANONICAL.readTree(body);
         }
         catch (JacksonException notJson) {
-            return body;
+            return null;
         }
+    }
+
+    static byte[] canonicalJson(JsonNode tree) {
+        return CANONICAL.writeValueAsBytes(tree);
     }
 
     // "Application/JSON; charset=UTF-8" and "application/json;charset=utf-8" are the same type.

@@ -1,5 +1,7 @@
 package dev.idempotency.gateway.web;
 
+import java.util.Set;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -27,14 +29,18 @@ final class UpstreamExecution {
 
     private final ReplayHeaderPolicy headerPolicy;
 
+    // Expanded once per route from codes, classes (5xx) and ranges: one lookup per response.
+    private final Set<Integer> releaseStatuses;
+
     UpstreamExecution(IdempotencyGatewayFilterFactory.Config config, ReplayHeaderPolicy headerPolicy) {
         this.config = config;
         this.headerPolicy = headerPolicy;
+        this.releaseStatuses = StatusRange.statusesOf(config.getReleaseStatuses());
     }
 
     Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
         CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
-                this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
+                this.releaseStatuses, this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
                 exchange.getRequest().getPath().value(), RequestEventLoop.of(exchange));
         ServerWebExchange capturing = exchange.mutate().response(response).build();
         UpstreamRequestTracker.Marker request = new UpstreamRequestTracker.Marker();

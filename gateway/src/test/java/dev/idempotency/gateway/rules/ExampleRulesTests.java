@@ -44,7 +44,7 @@ class ExampleRulesTests {
         this.upstream = Upstream.start();
         String uri = this.upstream.baseUrl();
         this.gateway = GatewayInstance.start(List.of("idempotency.rules.location=../config",
-                "ORDERS_URI=" + uri, "PAYMENTS_URI=" + uri, "EXCHANGE_URI=" + uri));
+                "ORDERS_URI=" + uri, "PAYMENTS_URI=" + uri, "EXCHANGE_URI=" + uri, "ACCOUNTS_URI=" + uri));
     }
 
     @AfterAll
@@ -87,7 +87,7 @@ class ExampleRulesTests {
     void everyFileOfTheDirectoryIsLoadedWithItsRouteIdsAndTheDefaultFilters() {
         List<String> ids = this.gateway.context().getBean(RouteLocator.class).getRoutes().map(Route::getId)
             .collectList().block();
-        assertThat(ids).containsExactlyInAnyOrder("exchange-new-order", "exchange-cancel-order", "orders-create",
+        assertThat(ids).containsExactlyInAnyOrder("account-orders", "exchange-new-order", "exchange-cancel-order", "orders-create",
                 "orders-update", "payments-charge", "payments-refunds", "payments-capture", "orders");
         // defaults.yml: a default filter on every route.
         assertThat(send(HttpMethod.GET, "/orders/7", null, "").getResponseHeaders().getFirst("X-Served-By"))
@@ -167,6 +167,40 @@ class ExampleRulesTests {
             assertThat(replayed(send(HttpMethod.DELETE, "/exchange/orders?client_order_id=" + id, null, ""))).isTrue();
             assertThat(send(HttpMethod.DELETE, "/exchange/orders", null, "").getStatus().value()).isEqualTo(400);
             assertThat(upstream.findAll(anyRequestedFor(urlPathEqualTo("/exchange/orders")))).hasSize(1);
+        }
+    }
+
+    @Nested
+    class Accounts {
+
+        @Test
+        void theAccountAndTheClientOrderIdAreOneKeyAndARestampedResendIsReplayed() {
+            String account = "/accounts/acc-" + key() + "/orders";
+            String order = "{\"client_order_id\":\"c-42\",\"qty\":5,\"sent_at\":\"10:00:00\",\"trace_id\":\"t1\"}";
+            String restamped = "{\"trace_id\":\"t2\",\"sent_at\":\"10:00:05\",\"qty\":5,\"client_order_id\":\"c-42\"}";
+            String otherQty = "{\"client_order_id\":\"c-42\",\"qty\":6,\"sent_at\":\"10:00:09\"}";
+
+            assertThat(replayed(send(HttpMethod.POST, account, null, order))).isFalse();
+            assertThat(replayed(send(HttpMethod.POST, account, null, restamped))).isTrue();
+            assertThat(send(HttpMethod.POST, account, null, otherQty).getStatus().value()).isEqualTo(422);
+            assertThat(replayed(send(HttpMethod.POST, account.replace("/orders", "-2/orders"), null, order))).isFalse();
+            assertThat(send(HttpMethod.POST, account, null, "{\"qty\":5}").getStatus().value()).isEqualTo(400);
+            assertThat(executions(account)).isEqualTo(1);
+        }
+
+        @Test
+        void aBadGatewayFreesTheKeyAndAClientErrorIsStored() {
+            String account = "/accounts/acc-" + key() + "/orders";
+            upstream.stubFor(any(urlPathEqualTo(account)).willReturn(aResponse().withStatus(503)));
+            send(HttpMethod.POST, account, null, "{\"client_order_id\":\"c-1\"}");
+            assertThat(send(HttpMethod.POST, account, null, "{\"client_order_id\":\"c-1\"}").getStatus().value())
+                .isEqualTo(503);
+            assertThat(executions(account)).isEqualTo(2);
+
+            upstream.stubFor(any(urlPathEqualTo(account)).willReturn(aResponse().withStatus(500)));
+            send(HttpMethod.POST, account, null, "{\"client_order_id\":\"c-2\"}");
+            assertThat(replayed(send(HttpMethod.POST, account, null, "{\"client_order_id\":\"c-2\"}"))).isTrue();
+            assertThat(executions(account)).isEqualTo(3);
         }
     }
 }

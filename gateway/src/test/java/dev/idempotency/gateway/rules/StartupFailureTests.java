@@ -61,6 +61,20 @@ class StartupFailureTests {
     }
 
     @Test
+    void everyOwnCheckOfOneFilterIsReportedAtStartup() {
+        Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(route("orders", "/orders/**",
+                "http://localhost:9", "- { name: Idempotency, args: { jsonPointer: bad, lockTimeout: -5s, maxRequestBodySize: -1KB } }")));
+
+        RulesValidationException failure = startupFailure(List.of("idempotency.rules.location=" + this.dir));
+
+        assertThat(failure.getProblems()).map(RuleProblem::toString).containsExactly(
+                rules + ": Route 'orders': Idempotency argument 'lockTimeout' must be a positive duration such as 30s (was PT-5S)",
+                rules + ": Route 'orders': Idempotency argument 'maxRequestBodySize' must be zero or more, such as 1MB (was -1024B)",
+                rules + ": Route 'orders': Idempotency argument 'jsonPointer' must be an RFC 6901 JSON Pointer: empty or "
+                        + "'/'-separated tokens, '~' only as ~0 or ~1, such as /client_order_id (was bad)");
+    }
+
+    @Test
     void aRouteWithoutUriStopsStartupBeforeAnyBeanIsCreated(CapturedOutput output) {
         TestRules.write(this.dir.resolve("orders.yml"), routes("            - id: orders\n              predicates: [ 'Path=/o' ]\n"));
 

@@ -25,6 +25,7 @@ import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
 import dev.idempotency.gateway.web.IdempotencyOutcome;
 import dev.idempotency.gateway.web.KeySettlement;
+import dev.idempotency.gateway.web.KeyPart;
 import dev.idempotency.gateway.web.KeySource;
 
 /**
@@ -166,11 +167,13 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
 
     private IdempotencyKey key(ServerWebExchange exchange) {
         KeyParseResult parsed = null;
-        if (this.keyDefaults.getKeySource() == KeySource.HEADER) {
-            parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(this.keyDefaults.getHeaderName()));
+        List<KeyPart> parts = this.keyDefaults.keyParts();
+        KeySource source = parts.size() == 1 ? parts.get(0).source() : null;
+        if (source == KeySource.HEADER) {
+            parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(parts.get(0).name()));
         }
-        else if (this.keyDefaults.getKeySource() == KeySource.QUERY) {
-            List<String> values = exchange.getRequest().getQueryParams().get(this.keyDefaults.getQueryParameter());
+        else if (source == KeySource.QUERY) {
+            List<String> values = exchange.getRequest().getQueryParams().get(parts.get(0).name());
             parsed = values != null && values.size() == 1 ? IdempotencyKey.validate(values.get(0)) : null;
         }
         return parsed != null && parsed.isValid() ? parsed.key() : null;
