@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 import dev.idempotency.gateway.identity.ApiKeyClientIdentityResolver;
+import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
@@ -292,6 +293,27 @@ public class IdempotencyProperties {
             /** The claim whose value is the client identity. */
             private String claim = JwtClientIdentityResolver.DEFAULT_CLAIM;
 
+            /** Leeway for 'exp' and 'nbf' against clocks that differ from the identity provider's. */
+            private Duration clockSkew = BearerTokenDecoders.DEFAULT_CLOCK_SKEW;
+
+            /**
+             * How long a fetched JWK set is used; the next token after it fetches the set again, so a
+             * removed key is refused and an added one accepted within this time.
+             */
+            private Duration jwkSetCacheTtl = BearerTokenDecoders.DEFAULT_JWK_SET_CACHE_TTL;
+
+            /**
+             * The least time between two JWK set refetches for a 'kid' the cached set does not know;
+             * inside it such tokens get 401 without a fetch.
+             */
+            private Duration jwkSetRefetchInterval = BearerTokenDecoders.DEFAULT_JWK_SET_REFETCH_INTERVAL;
+
+            /**
+             * While the identity provider cannot be reached, how long past jwk-set-cache-ttl the keys
+             * last fetched are used on (one lifetime at a time); 0: not at all, tokens get 503.
+             */
+            private Duration jwkSetOutageGracePeriod = BearerTokenDecoders.DEFAULT_JWK_SET_OUTAGE_GRACE_PERIOD;
+
             public String getIssuer() {
                 return this.issuer;
             }
@@ -338,6 +360,38 @@ public class IdempotencyProperties {
 
             public void setClaim(String claim) {
                 this.claim = claim;
+            }
+
+            public Duration getClockSkew() {
+                return this.clockSkew;
+            }
+
+            public void setClockSkew(Duration clockSkew) {
+                this.clockSkew = clockSkew;
+            }
+
+            public Duration getJwkSetCacheTtl() {
+                return this.jwkSetCacheTtl;
+            }
+
+            public void setJwkSetCacheTtl(Duration jwkSetCacheTtl) {
+                this.jwkSetCacheTtl = jwkSetCacheTtl;
+            }
+
+            public Duration getJwkSetRefetchInterval() {
+                return this.jwkSetRefetchInterval;
+            }
+
+            public void setJwkSetRefetchInterval(Duration jwkSetRefetchInterval) {
+                this.jwkSetRefetchInterval = jwkSetRefetchInterval;
+            }
+
+            public Duration getJwkSetOutageGracePeriod() {
+                return this.jwkSetOutageGracePeriod;
+            }
+
+            public void setJwkSetOutageGracePeriod(Duration jwkSetOutageGracePeriod) {
+                this.jwkSetOutageGracePeriod = jwkSetOutageGracePeriod;
             }
         }
     }
