@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
@@ -77,10 +80,14 @@ public final class BearerTokenDecoders {
                     verification.jwkSetCacheTtl(), verification.jwkSetRefetchInterval(),
                     verification.jwkSetOutageGracePeriod(), JWK_SET_FETCH_TIMEOUT),
                     algorithmNames, identitySource, observer, Clock.systemUTC());
-            NimbusReactiveJwtDecoder.JwkSourceReactiveJwtDecoderBuilder builder = NimbusReactiveJwtDecoder
-                .withJwkSource(keys::keysFor);
-            signatureAlgorithms.forEach(builder::jwsAlgorithm);
-            decoder = builder.build();
+            // The builder's jwsAlgorithm takes one algorithm (the last one set wins): the key selector
+            // is replaced with one that accepts all of them.
+            Set<JWSAlgorithm> jwsAlgorithms = algorithmNames.stream().map(JWSAlgorithm::parse)
+                .collect(Collectors.toUnmodifiableSet());
+            decoder = NimbusReactiveJwtDecoder.withJwkSource(keys::keysFor)
+                .jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(
+                        new JWSVerificationKeySelector<>(jwsAlgorithms, new JWKSecurityContextJWKSet())))
+                .build();
         }
         else {
             if (signatureAlgorithms.size() != 1 || !signatureAlgorithms.get(0).getName().startsWith("RS")) {
