@@ -29,6 +29,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -353,6 +354,14 @@ class JwkSetCachingTests {
         Answer answer = send("throttled", expiredTwoMinutesAgo);
         assertThat(answer.status()).as("the default clock-skew, 60 s").isEqualTo(401);
         assertThat(answer.reason()).isEqualTo("expired");
+    }
+
+    @Test
+    void theMetricsAreScrapedUnderTheNamesDocsOperationsGives() {
+        send("throttled", "not-a-jwt");
+        assertThat(gateway.context().getBean(PrometheusMeterRegistry.class).scrape())
+            .contains("idempotency_identity_rejected_total{reason=\"malformed\",route=\"throttled\"}")
+            .contains("idempotency_identity_jwk_set_fetches_total{identity_source=\"default\",result=\"success\"}");
     }
 
     @Test
