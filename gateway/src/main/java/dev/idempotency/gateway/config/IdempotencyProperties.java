@@ -11,7 +11,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 import dev.idempotency.gateway.identity.ApiKeyClientIdentityResolver;
-import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
@@ -294,25 +293,25 @@ public class IdempotencyProperties {
             private String claim = JwtClientIdentityResolver.DEFAULT_CLAIM;
 
             /** Leeway for 'exp' and 'nbf' against clocks that differ from the identity provider's. */
-            private Duration clockSkew = BearerTokenDecoders.DEFAULT_CLOCK_SKEW;
+            private Duration clockSkew = Duration.ofSeconds(60);
 
             /**
              * How long a fetched JWK set is used; the next token after it fetches the set again, so a
              * removed key is refused and an added one accepted within this time.
              */
-            private Duration jwkSetCacheTtl = BearerTokenDecoders.DEFAULT_JWK_SET_CACHE_TTL;
+            private Duration jwkSetCacheTtl = Duration.ofMinutes(5);
 
             /**
              * The least time between two JWK set refetches for a 'kid' the cached set does not know;
              * inside it such tokens get 401 without a fetch.
              */
-            private Duration jwkSetRefetchInterval = BearerTokenDecoders.DEFAULT_JWK_SET_REFETCH_INTERVAL;
+            private Duration jwkSetRefetchInterval = Duration.ofSeconds(30);
 
             /**
              * While the identity provider cannot be reached, how long past jwk-set-cache-ttl the keys
              * last fetched are used on (one lifetime at a time); 0: not at all, tokens get 503.
              */
-            private Duration jwkSetOutageGracePeriod = BearerTokenDecoders.DEFAULT_JWK_SET_OUTAGE_GRACE_PERIOD;
+            private Duration jwkSetOutageGracePeriod = Duration.ofMinutes(30);
 
             public String getIssuer() {
                 return this.issuer;

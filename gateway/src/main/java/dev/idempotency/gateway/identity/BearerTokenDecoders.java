@@ -45,23 +45,14 @@ public final class BearerTokenDecoders {
     /** Connect and read timeout of one JWK set fetch: an identity provider that hangs must not hold requests. */
     static final Duration JWK_SET_FETCH_TIMEOUT = Duration.ofSeconds(5);
 
-    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
-
-    public static final Duration DEFAULT_JWK_SET_CACHE_TTL = Duration.ofMinutes(5);
-
-    public static final Duration DEFAULT_JWK_SET_REFETCH_INTERVAL = Duration.ofSeconds(30);
-
-    public static final Duration DEFAULT_JWK_SET_OUTAGE_GRACE_PERIOD = Duration.ofMinutes(30);
-
     private BearerTokenDecoders() {
     }
 
-    /** With the default clock skew and JWK set caching; for tests and the static key. */
+    /** With the properties' defaults (clock skew 60 s; JWK set for 5 min, refetched at most every 30 s, 30 min of grace). */
     public static ReactiveJwtDecoder create(String jwkSetUri, Path publicKeyFile, String issuer, List<String> audiences,
             List<String> algorithms) {
-        return create(new Verification(jwkSetUri, publicKeyFile, issuer, audiences, algorithms, DEFAULT_CLOCK_SKEW,
-                DEFAULT_JWK_SET_CACHE_TTL, DEFAULT_JWK_SET_REFETCH_INTERVAL, DEFAULT_JWK_SET_OUTAGE_GRACE_PERIOD),
-                "default", JwkSetObserver.NONE);
+        return create(new Verification(jwkSetUri, publicKeyFile, issuer, audiences, algorithms, Duration.ofSeconds(60),
+                Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(30)), "default", JwkSetObserver.NONE);
     }
 
     /**
