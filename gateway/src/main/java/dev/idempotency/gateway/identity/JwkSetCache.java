@@ -152,7 +152,7 @@ final class JwkSetCache {
         }
 
         private static void requirePositive(String name, Duration value) {
-            if (value == null || value.isZero() || value.isNegative() || value.toMillis() == 0) {
+            if (value == null || value.toMillis() < 1) {
                 throw new IllegalArgumentException("idempotency.client-identity.jwt." + name
                         + " must be at least 1ms, was " + value);
             }

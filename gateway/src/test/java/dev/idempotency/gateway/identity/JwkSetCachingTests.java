@@ -232,30 +232,20 @@ class JwkSetCachingTests {
         return counter != null ? counter.count() : 0;
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
     /** Serves these keys for the default source and waits until its cache has them. */
-    static void servedAndCached(JWK... keys) {
+    static void servedAndCached(JWK... keys) throws InterruptedException {
         serveKeys("orders", keys);
-        sleep(TTL_MILLIS + 250);
+        Thread.sleep(TTL_MILLIS + 250);
         send("orders", validToken(steadyKey));
     }
 
     @Test
-    void aRemovedKeyIsRefusedOnceTheLifetimeHasPassed() {
+    void aRemovedKeyIsRefusedOnceTheLifetimeHasPassed() throws InterruptedException {
         servedAndCached(steadyKey, ecKey, leavingKey);
         assertThat(send("orders", validToken(leavingKey)).status()).isEqualTo(201);
         serveKeys("orders", steadyKey, ecKey);
         // The set in the cache was fetched before the removal, so it expires within one lifetime.
-        sleep(TTL_MILLIS + 250);
+        Thread.sleep(TTL_MILLIS + 250);
         Answer answer = send("orders", validToken(leavingKey));
         assertThat(answer.status()).isEqualTo(401);
         assertThat(answer.reason()).isEqualTo("unknown_key");
@@ -263,19 +253,19 @@ class JwkSetCachingTests {
     }
 
     @Test
-    void anAddedKeyIsAcceptedOnceTheLifetimeHasPassed() throws JOSEException {
+    void anAddedKeyIsAcceptedOnceTheLifetimeHasPassed() throws JOSEException, InterruptedException {
         // Uses up this source's one refetch for unknown key ids (interval: one hour), if not used yet:
         // from here on only the lifetime brings new keys.
         servedAndCached(steadyKey, ecKey, leavingKey);
         send("orders", token(new RSAKeyGenerator(2048).keyID("nobody").generate(), claims().build()));
         assertThat(send("orders", validToken(arrivingKey)).status()).isEqualTo(401);
         serveKeys("orders", steadyKey, ecKey, leavingKey, arrivingKey);
-        sleep(TTL_MILLIS + 250);
+        Thread.sleep(TTL_MILLIS + 250);
         assertThat(send("orders", validToken(arrivingKey)).status()).isEqualTo(201);
     }
 
     @Test
-    void unknownKeyIdsFetchTheSetAtMostOncePerInterval() {
+    void unknownKeyIdsFetchTheSetAtMostOncePerInterval() throws InterruptedException {
         assertThat(send("throttled", validToken(steadyKey)).status()).isEqualTo(201);
         int before = jwkSetFetches("throttled");
         double refetchesBefore = counter(IdentityMetrics.JWK_SET_REFETCHES, "identity_source", "throttled");
@@ -304,7 +294,7 @@ class JwkSetCachingTests {
             assertThat(jwkSetFetches("throttled")).isEqualTo(afterBurst);
         }
         // The interval began with the burst's first request, a little after start.
-        sleep(Math.max(0, REFETCH_INTERVAL_MILLIS + 500 - Duration.ofNanos(System.nanoTime() - start).toMillis()));
+        Thread.sleep(Math.max(0, REFETCH_INTERVAL_MILLIS + 500 - Duration.ofNanos(System.nanoTime() - start).toMillis()));
         assertThat(send("throttled", validToken(arrivingKey)).status()).isEqualTo(201);
         assertThat(jwkSetFetches("throttled")).isEqualTo(afterBurst + 1);
     }
@@ -370,7 +360,7 @@ class JwkSetCachingTests {
     }
 
     @Test
-    void anOutageInsideTheGracePeriodRefusesNoValidToken(CapturedOutput output) {
+    void anOutageInsideTheGracePeriodRefusesNoValidToken(CapturedOutput output) throws InterruptedException {
         assertThat(send("outage", validToken(steadyKey)).status()).isEqualTo(201);
         double outagesBefore = counter(IdentityMetrics.JWK_SET_OUTAGES, "identity_source", "outage");
         identityProviderDown("outage");
@@ -380,7 +370,7 @@ class JwkSetCachingTests {
             long end = System.nanoTime() + Duration.ofMillis(3 * TTL_MILLIS + 300).toNanos();
             while (System.nanoTime() < end) {
                 assertThat(send("outage", validToken(steadyKey)).status()).isEqualTo(201);
-                sleep(100);
+                Thread.sleep(100);
             }
             assertThat(jwkSetFetches("outage")).as("the provider was asked while down").isGreaterThan(fetchesBefore);
             assertThat(counter(IdentityMetrics.JWK_SET_OUTAGES, "identity_source", "outage")).isGreaterThan(outagesBefore);
