@@ -336,6 +336,22 @@ class JwkSetCachingTests {
     }
 
     @Test
+    void aTokenWithoutTheClientClaimAndTwoAuthorizationHeadersSayWhyToo() {
+        assertThat(send("orders", token(steadyKey, claims().subject(null).build())).reason()).isEqualTo("no_client_claim");
+        String token = validToken(steadyKey);
+        Answer twoHeaders = WebClient.create(gateway.baseUrl()).post().uri("/orders")
+            .contentType(MediaType.APPLICATION_JSON)
+            .header("Idempotency-Key", UUID.randomUUID().toString())
+            .header(HttpHeaders.AUTHORIZATION, "Bearer " + token, "Bearer " + token)
+            .bodyValue("{\"item\":1}")
+            .exchangeToMono(response -> response.bodyToMono(String.class)
+                .map(body -> new Answer(response.statusCode().value(), body)))
+            .block(Duration.ofSeconds(20));
+        assertThat(twoHeaders.status()).isEqualTo(401);
+        assertThat(twoHeaders.reason()).isEqualTo("ambiguous");
+    }
+
+    @Test
     void theClockSkewIsASetting() {
         Instant now = Instant.now();
         String expiredTwoMinutesAgo = token(steadyKey, claims().issueTime(Date.from(now.minus(Duration.ofMinutes(10))))
