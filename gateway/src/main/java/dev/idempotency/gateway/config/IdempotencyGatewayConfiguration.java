@@ -34,6 +34,7 @@ import dev.idempotency.gateway.identity.BearerTokenDecoders;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 import dev.idempotency.gateway.identity.HeaderClientIdentityResolver;
+import dev.idempotency.gateway.identity.JwkSetObserver;
 import dev.idempotency.gateway.identity.JwtClientIdentityResolver;
 import dev.idempotency.gateway.identity.TrustedNetworks;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
@@ -50,6 +51,9 @@ import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
 @EnableConfigurationProperties(IdempotencyProperties.class)
 public class IdempotencyGatewayConfiguration {
 
+    /** How logs and metrics name the identity source under idempotency.client-identity. */
+    static final String DEFAULT_IDENTITY_SOURCE = "default";
+
     @Bean
     @ConditionalOnMissingBean
     Clock clock() {
@@ -58,21 +62,29 @@ public class IdempotencyGatewayConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ClientIdentityResolver clientIdentityResolver(IdempotencyProperties properties) {
-        return clientIdentityResolver(IdempotencyProperties.PREFIX + ".client-identity", properties.getClientIdentity());
+    ClientIdentityResolver clientIdentityResolver(IdempotencyProperties properties,
+            ObjectProvider<JwkSetObserver> jwkSetObserver) {
+        return clientIdentityResolver(IdempotencyProperties.PREFIX + ".client-identity", DEFAULT_IDENTITY_SOURCE,
+                properties.getClientIdentity(), jwkSetObserver.getIfAvailable(() -> JwkSetObserver.NONE));
     }
 
     /** The default source and the named ones routes may pick with their {@code clientIdentity} argument. */
     @Bean
     ClientIdentityResolvers clientIdentityResolvers(ClientIdentityResolver clientIdentityResolver,
-            IdempotencyProperties properties) {
+            IdempotencyProperties properties, ObjectProvider<JwkSetObserver> jwkSetObserver) {
+        JwkSetObserver observer = jwkSetObserver.getIfAvailable(() -> JwkSetObserver.NONE);
         Map<String, ClientIdentityResolver> named = new LinkedHashMap<>();
-        properties.getClientIdentities().forEach((name, identity) -> named.put(name,
-                clientIdentityResolver(IdempotencyProperties.PREFIX + ".client-identities." + name, identity)));
+        properties.getClientIdentities().forEach((name, identity) -> named.put(name, clientIdentityResolver(
+                IdempotencyProperties.PREFIX + ".client-identities." + name, name, identity, observer)));
         return new ClientIdentityResolvers(clientIdentityResolver, named);
     }
 
-    private static ClientIdentityResolver clientIdentityResolver(String prefix, IdempotencyProperties.ClientIdentity identity) {
+    /**
+     * @param name the source's name in logs and metrics: {@value #DEFAULT_IDENTITY_SOURCE} or its
+     * name under client-identities
+     */
+    private static ClientIdentityResolver clientIdentityResolver(String prefix, String name,
+            IdempotencyProperties.ClientIdentity identity, JwkSetObserver jwkSetObserver) {
         return switch (identity.getSource()) {
             case HEADER -> new HeaderClientIdentityResolver(identity.getHeader(),
                     TrustedNetworks.of(identity.getTrustedNetworks()));
@@ -85,10 +97,12 @@ public class IdempotencyGatewayConfiguration {
             }
             case JWT -> {
                 IdempotencyProperties.ClientIdentity.Jwt jwt = identity.getJwt();
-                yield new JwtClientIdentityResolver(
-                        BearerTokenDecoders.create(jwt.getJwkSetUri(),
-                                jwt.getPublicKeyLocation(), jwt.getIssuer(), jwt.getAudiences(), jwt.getAlgorithms()),
-                        jwt.getClaim());
+                yield new JwtClientIdentityResolver(BearerTokenDecoders.create(
+                        new BearerTokenDecoders.Verification(jwt.getJwkSetUri(), jwt.getPublicKeyLocation(),
+                                jwt.getIssuer(), jwt.getAudiences(), jwt.getAlgorithms(), jwt.getClockSkew(),
+                                jwt.getJwkSetCacheTtl(), jwt.getJwkSetRefetchInterval(),
+                                jwt.getJwkSetOutageGracePeriod()),
+                        name, jwkSetObserver), jwt.getClaim());
             }
         };
     }

@@ -292,6 +292,27 @@ public class IdempotencyProperties {
             /** The claim whose value is the client identity. */
             private String claim = JwtClientIdentityResolver.DEFAULT_CLAIM;
 
+            /** Leeway for 'exp' and 'nbf' against clocks that differ from the identity provider's. */
+            private Duration clockSkew = Duration.ofSeconds(60);
+
+            /**
+             * How long a fetched JWK set is used; the next token after it fetches the set again, so a
+             * removed key is refused and an added one accepted within this time.
+             */
+            private Duration jwkSetCacheTtl = Duration.ofMinutes(5);
+
+            /**
+             * The least time between two JWK set refetches for a 'kid' the cached set does not know;
+             * inside it such tokens get 401 without a fetch.
+             */
+            private Duration jwkSetRefetchInterval = Duration.ofSeconds(30);
+
+            /**
+             * While the identity provider cannot be reached, how long past jwk-set-cache-ttl the keys
+             * last fetched are used on (one lifetime at a time); 0: not at all, tokens get 503.
+             */
+            private Duration jwkSetOutageGracePeriod = Duration.ofMinutes(30);
+
             public String getIssuer() {
                 return this.issuer;
             }
@@ -338,6 +359,38 @@ public class IdempotencyProperties {
 
             public void setClaim(String claim) {
                 this.claim = claim;
+            }
+
+            public Duration getClockSkew() {
+                return this.clockSkew;
+            }
+
+            public void setClockSkew(Duration clockSkew) {
+                this.clockSkew = clockSkew;
+            }
+
+            public Duration getJwkSetCacheTtl() {
+                return this.jwkSetCacheTtl;
+            }
+
+            public void setJwkSetCacheTtl(Duration jwkSetCacheTtl) {
+                this.jwkSetCacheTtl = jwkSetCacheTtl;
+            }
+
+            public Duration getJwkSetRefetchInterval() {
+                return this.jwkSetRefetchInterval;
+            }
+
+            public void setJwkSetRefetchInterval(Duration jwkSetRefetchInterval) {
+                this.jwkSetRefetchInterval = jwkSetRefetchInterval;
+            }
+
+            public Duration getJwkSetOutageGracePeriod() {
+                return this.jwkSetOutageGracePeriod;
+            }
+
+            public void setJwkSetOutageGracePeriod(Duration jwkSetOutageGracePeriod) {
+                this.jwkSetOutageGracePeriod = jwkSetOutageGracePeriod;
             }
         }
     }

@@ -67,15 +67,15 @@ public class ApiKeyClientIdentityResolver extends CredentialResolver implements 
             return Mono.just(new ClientIdentity.Absent());
         }
         if (values.size() != 1) {
-            return Mono.just(new ClientIdentity.Invalid("more than one API key"));
+            return Mono.just(new ClientIdentity.Invalid("more than one API key", "ambiguous"));
         }
         String key = values.get(0).strip();
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            return Mono.just(new ClientIdentity.Invalid("malformed API key"));
+            return Mono.just(new ClientIdentity.Invalid("malformed API key", "malformed"));
         }
         String clientId = this.keys.clientFor(key);
         return Mono.just(clientId != null ? new ClientIdentity.Identified(clientId)
-                : new ClientIdentity.Invalid("unknown API key"));
+                : new ClientIdentity.Invalid("unknown API key", "unknown_key"));
     }
 
     @Override

@@ -8,55 +8,76 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-import io.netty.channel.ChannelOption;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
-import org.springframework.web.reactive.function.client.WebClient;
-import reactor.netty.http.client.HttpClient;
+import reactor.core.publisher.Mono;
 
 /**
  * Builds Spring Security's {@link NimbusReactiveJwtDecoder} for the JWT identity source: keys from a
- * JWK Set URI (fetched and cached by the decoder, refetched for an unknown {@code kid}) or one static
- * RSA public key (PEM); signature algorithms RS256 unless configured; expiry and not-before with
- * Spring Security's 60 s clock skew; the issuer and the audience are required, so a token issued for
- * another API by the same identity provider is not accepted here.
+ * JWK Set URI (cached with a lifetime, refetched at most once per interval for an unknown
+ * {@code kid}: {@link JwkSetCache}) or one static RSA public key (PEM); signature algorithms RS256
+ * unless configured; expiry and not-before with a configurable clock skew; the issuer and the
+ * audience are required, so a token issued for another API by the same identity provider is not
+ * accepted here. A refused token fails with a {@link BearerTokenRejectedException} that says why.
  */
 public final class BearerTokenDecoders {
 
-    private static final Duration JWK_SET_TIMEOUT = Duration.ofSeconds(5);
+    /** Connect and read timeout of one JWK set fetch: an identity provider that hangs must not hold requests. */
+    static final Duration JWK_SET_FETCH_TIMEOUT = Duration.ofSeconds(5);
 
     private BearerTokenDecoders() {
     }
 
-    /**
-     * @param jwkSetUri where the issuer publishes its keys, or {@code null}
-     * @param publicKeyFile a PEM {@code PUBLIC KEY} file, used when there is no JWK Set URI
-     * @param issuer the {@code iss} every token must carry
-     * @param audiences values of which a token's {@code aud} must contain at least one
-     * @param algorithms JWS algorithm names (RS256, ES256, ...); empty means RS256
-     */
+    /** With the properties' defaults (clock skew 60 s; JWK set for 5 min, refetched at most every 30 s, 30 min of grace). */
     public static ReactiveJwtDecoder create(String jwkSetUri, Path publicKeyFile, String issuer, List<String> audiences,
             List<String> algorithms) {
-        checkConfigured(jwkSetUri, publicKeyFile, issuer, audiences);
-        List<SignatureAlgorithm> signatureAlgorithms = signatureAlgorithms(algorithms);
+        return create(new Verification(jwkSetUri, publicKeyFile, issuer, audiences, algorithms, Duration.ofSeconds(60),
+                Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(30)), "default", JwkSetObserver.NONE);
+    }
+
+    /**
+     * @param identitySource the source's name in logs and metrics ({@code default} or a name under
+     * {@code idempotency.client-identities})
+     */
+    public static ReactiveJwtDecoder create(Verification verification, String identitySource, JwkSetObserver observer) {
+        checkConfigured(verification.jwkSetUri(), verification.publicKeyFile(), verification.issuer(),
+                verification.audiences());
+        List<SignatureAlgorithm> signatureAlgorithms = signatureAlgorithms(verification.algorithms());
+        Set<String> algorithmNames = signatureAlgorithms.stream().map(SignatureAlgorithm::getName)
+            .collect(Collectors.toUnmodifiableSet());
         NimbusReactiveJwtDecoder decoder;
-        if (jwkSetUri != null && !jwkSetUri.isBlank()) {
-            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwkSetUri)
-                .jwsAlgorithms(set -> set.addAll(signatureAlgorithms))
-                .webClient(jwkSetClient())
+        if (verification.jwkSetUri() != null && !verification.jwkSetUri().isBlank()) {
+            JwkSetCache keys = new JwkSetCache(verification.jwkSetUri(), new JwkSetCache.Settings(
+                    verification.jwkSetCacheTtl(), verification.jwkSetRefetchInterval(),
+                    verification.jwkSetOutageGracePeriod(), JWK_SET_FETCH_TIMEOUT),
+                    algorithmNames, identitySource, observer, Clock.systemUTC());
+            // The builder's jwsAlgorithm takes one algorithm (the last one set wins): the key selector
+            // is replaced with one that accepts all of them.
+            Set<JWSAlgorithm> jwsAlgorithms = algorithmNames.stream().map(JWSAlgorithm::parse)
+                .collect(Collectors.toUnmodifiableSet());
+            decoder = NimbusReactiveJwtDecoder.withJwkSource(keys::keysFor)
+                .jwtProcessorCustomizer(processor -> processor.setJWSKeySelector(
+                        new JWSVerificationKeySelector<>(jwsAlgorithms, new JWKSecurityContextJWKSet())))
                 .build();
         }
         else {
@@ -64,26 +85,56 @@ public final class BearerTokenDecoders {
                 throw new IllegalArgumentException(
                         "idempotency.client-identity.jwt.algorithms: a static public key is an RSA key; use one of RS256, RS384, RS512");
             }
-            decoder = NimbusReactiveJwtDecoder.withPublicKey(readRsaPublicKey(publicKeyFile))
+            decoder = NimbusReactiveJwtDecoder.withPublicKey(readRsaPublicKey(verification.publicKeyFile()))
                 .signatureAlgorithm(signatureAlgorithms.get(0))
                 .build();
         }
+        // The timestamp validator itself, not a wrapper: the defaults add a 60 s one unless they find it.
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
-        validators.add(JwtValidators.createDefaultWithIssuer(issuer));
-        validators.add(audience(audiences));
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-        return decoder;
+        validators.add(new JwtTimestampValidator(checkClockSkew(verification.clockSkew())));
+        validators.add(new JwtIssuerValidator(verification.issuer()));
+        validators.add(audience(verification.audiences()));
+        decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(validators));
+        return new ReasonGivingDecoder(decoder, algorithmNames);
+    }
+
+    private static Duration checkClockSkew(Duration clockSkew) {
+        if (clockSkew == null || clockSkew.isNegative()) {
+            throw new IllegalArgumentException("idempotency.client-identity.jwt.clock-skew must be zero or positive, was "
+                    + clockSkew);
+        }
+        return clockSkew;
     }
 
     /**
-     * WebClient's default waits forever: an identity provider that hangs would hold every
-     * authenticated request. Bounded, a fetch fails fast and the request gets a 503.
+     * How bearer tokens are verified.
+     * @param jwkSetUri where the issuer publishes its keys, or {@code null}
+     * @param publicKeyFile a PEM {@code PUBLIC KEY} file, used when there is no JWK Set URI
+     * @param issuer the {@code iss} every token must carry
+     * @param audiences values of which a token's {@code aud} must contain at least one
+     * @param algorithms JWS algorithm names (RS256, ES256, ...); empty means RS256
+     * @param clockSkew leeway for {@code exp} and {@code nbf}
+     * @param jwkSetCacheTtl how long a fetched JWK set is used
+     * @param jwkSetRefetchInterval the least time between two refetches for unknown key ids
+     * @param jwkSetOutageGracePeriod how long past its lifetime a JWK set is used while the
+     * identity provider cannot be reached
      */
-    private static WebClient jwkSetClient() {
-        HttpClient httpClient = HttpClient.create()
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) JWK_SET_TIMEOUT.toMillis())
-            .responseTimeout(JWK_SET_TIMEOUT);
-        return WebClient.builder().clientConnector(new ReactorClientHttpConnector(httpClient)).build();
+    public record Verification(String jwkSetUri, Path publicKeyFile, String issuer, List<String> audiences,
+            List<String> algorithms, Duration clockSkew, Duration jwkSetCacheTtl, Duration jwkSetRefetchInterval,
+            Duration jwkSetOutageGracePeriod) {
+    }
+
+    /** Turns the decoder's {@link BadJwtException} into one that names the reason. */
+    private record ReasonGivingDecoder(ReactiveJwtDecoder decoder, Set<String> algorithms) implements ReactiveJwtDecoder {
+
+        @Override
+        public Mono<Jwt> decode(String token) {
+            // Deferred: the decoder throws while parsing instead of returning an error.
+            return Mono.defer(() -> this.decoder.decode(token))
+                .onErrorMap(ex -> ex instanceof BadJwtException && !(ex instanceof BearerTokenRejectedException),
+                        ex -> new BearerTokenRejectedException(
+                                BearerTokenRejection.of((BadJwtException) ex, token, this.algorithms), ex));
+        }
     }
 
     private static void checkConfigured(String jwkSetUri, Path publicKeyFile, String issuer, List<String> audiences) {
@@ -103,7 +154,7 @@ public final class BearerTokenDecoders {
     }
 
     private static OAuth2TokenValidator<Jwt> audience(List<String> audiences) {
-        OAuth2Error error = new OAuth2Error("invalid_token", "The token is not meant for this audience", null);
+        OAuth2Error error = new OAuth2Error("invalid_token", BearerTokenRejection.AUDIENCE_ERROR, null);
         return jwt -> {
             List<String> aud = jwt.getAudience();
             return (aud != null && aud.stream().anyMatch(audiences::contains)) ? OAuth2TokenValidatorResult.success()

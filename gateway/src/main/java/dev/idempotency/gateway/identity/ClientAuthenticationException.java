@@ -28,6 +28,14 @@ public class ClientAuthenticationException extends RuntimeException {
         return this.notIdentified instanceof ClientIdentity.Invalid invalid ? invalid.reason() : "";
     }
 
+    /**
+     * The reason in one fixed word ({@code expired}, {@code unknown_key}, ...), for metrics and the
+     * 401's {@code reason} member; {@code null} when no credential was sent.
+     */
+    public String reasonCode() {
+        return this.notIdentified instanceof ClientIdentity.Invalid invalid ? invalid.code() : null;
+    }
+
     /** The {@code WWW-Authenticate} header value. */
     public String challenge() {
         return this.challenge;

@@ -51,7 +51,8 @@ public class ClientAuthenticationExceptionHandler implements WebExceptionHandler
         HttpHeaders headers = exchange.getResponse().getHeaders();
         headers.clear();
         headers.set(HttpHeaders.WWW_AUTHENTICATE, unauthenticated.challenge());
-        return ProblemResponseWriter.write(exchange,
-                Problem.of(ProblemType.UNAUTHENTICATED, unauthenticated.getMessage()));
+        Problem problem = Problem.of(ProblemType.UNAUTHENTICATED, unauthenticated.getMessage());
+        String reason = unauthenticated.reasonCode();
+        return ProblemResponseWriter.write(exchange, reason != null ? problem.withExtension("reason", reason) : problem);
     }
 }

@@ -17,8 +17,12 @@ public sealed interface ClientIdentity {
     record Absent() implements ClientIdentity {
     }
 
-    /** The request carries a credential that is not valid; {@code reason} is safe to show the client. */
-    record Invalid(String reason) implements ClientIdentity {
+    /**
+     * The request carries a credential that is not valid; {@code reason} is safe to show the
+     * client, {@code code} is the same in one fixed word for metrics ({@code expired},
+     * {@code unknown_key}, ...).
+     */
+    record Invalid(String reason, String code) implements ClientIdentity {
     }
 
     static ClientIdentity of(Optional<String> clientId) {

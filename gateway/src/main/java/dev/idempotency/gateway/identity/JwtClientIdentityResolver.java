@@ -18,7 +18,8 @@ import reactor.core.publisher.Mono;
 /**
  * Identifies a client by a JWT bearer token ({@code Authorization: Bearer ...}, RFC 6750) that
  * Spring Security's reactive decoder verifies (signature, expiry, issuer, audience; see
- * {@link BearerTokenDecoders}); the client is the value of one claim, {@code sub} by default.
+ * {@link BearerTokenDecoders}); the client is the value of one claim, {@code sub} by default. A
+ * refused token is {@link ClientIdentity.Invalid} with the {@link BearerTokenRejection} that says why.
  * Only the decoder is used, not Spring Security's web filter chain: the gateway's routes stay as
  * they are, and only filters that need the identity ask for it.
  */
@@ -49,7 +50,7 @@ public class JwtClientIdentityResolver extends CredentialResolver {
             return Mono.just(new ClientIdentity.Absent());
         }
         if (values.size() != 1) {
-            return Mono.just(new ClientIdentity.Invalid("more than one Authorization header"));
+            return Mono.just(new ClientIdentity.Invalid("more than one Authorization header", "ambiguous"));
         }
         String authorization = values.get(0).strip();
         if (!authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
@@ -58,13 +59,18 @@ public class JwtClientIdentityResolver extends CredentialResolver {
         }
         String token = authorization.substring(BEARER.length()).strip();
         if (!B64TOKEN.matcher(token).matches()) {
-            return Mono.just(new ClientIdentity.Invalid("malformed bearer token"));
+            return Mono.just(invalid(BearerTokenRejection.MALFORMED));
         }
         // Deferred: a decoder may throw while parsing instead of returning an error.
         return Mono.defer(() -> this.decoder.decode(token))
             .map(this::clientOf)
-            .onErrorResume(BadJwtException.class, ex -> Mono.just(new ClientIdentity.Invalid("invalid bearer token")))
+            .onErrorResume(BadJwtException.class, ex -> Mono.just(invalid(ex instanceof BearerTokenRejectedException
+                    rejected ? rejected.reason() : BearerTokenRejection.MALFORMED)))
             .onErrorMap(this::verificationUnavailable);
+    }
+
+    private static ClientIdentity invalid(BearerTokenRejection rejection) {
+        return new ClientIdentity.Invalid(rejection.description(), rejection.code());
     }
 
     /**
@@ -82,7 +88,7 @@ public class JwtClientIdentityResolver extends CredentialResolver {
         Object value = jwt.getClaims().get(this.claim);
         String clientId = (value instanceof String || value instanceof Number) ? value.toString() : null;
         return usableClientId(clientId) ? new ClientIdentity.Identified(clientId)
-                : new ClientIdentity.Invalid("the token has no usable '" + this.claim + "' claim");
+                : new ClientIdentity.Invalid("the token has no usable '" + this.claim + "' claim", "no_client_claim");
     }
 
     @Override

@@ -79,7 +79,8 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
         post(null, newKey()).expectStatus().isUnauthorized()
             .expectHeader().valueEquals("WWW-Authenticate", "ApiKey realm=\"idempotency-gateway\", header=\"X-Api-Key\"")
             .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-            .expectBody().jsonPath("$.type").isEqualTo("https://idempotency-gateway.dev/problems/unauthenticated");
+            .expectBody().jsonPath("$.type").isEqualTo("https://idempotency-gateway.dev/problems/unauthenticated")
+            .jsonPath("$.reason").doesNotExist();
         this.upstream.verify(0, postRequestedFor(anyUrl()));
     }
 
@@ -87,7 +88,8 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
     void anUnknownKeyIsUnauthenticated() {
         post("ak_live_guess", newKey()).expectStatus().isUnauthorized()
             .expectHeader().valueEquals("WWW-Authenticate", "ApiKey realm=\"idempotency-gateway\", header=\"X-Api-Key\"")
-            .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).doesNotContain("ak_live_guess"));
+            .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).doesNotContain("ak_live_guess"))
+            .jsonPath("$.reason").isEqualTo("unknown_key");
         // The digest itself is not a key: knowing the file does not let anyone in.
         post(ApiKeyFile.sha256Hex(KEY_A), newKey()).expectStatus().isUnauthorized();
         this.upstream.verify(0, postRequestedFor(anyUrl()));

@@ -2,6 +2,7 @@ package dev.idempotency.gateway.identity;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+
+import dev.idempotency.gateway.config.IdempotencyProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -40,6 +43,27 @@ class BearerTokenDecodersTests {
         RSAKey other = new RSAKeyGenerator(2048).keyID("k1").generate();
         assertThatExceptionOfType(BadJwtException.class).isThrownBy(
                 () -> decoder.decode(JwtIdentityTests.token(other, JwtIdentityTests.claims("shop-1").build())).block());
+    }
+
+    @Test
+    void theDefaultsAreTheOnesDocsSecurityGives() {
+        IdempotencyProperties.ClientIdentity.Jwt jwt = new IdempotencyProperties().getClientIdentity().getJwt();
+        assertThat(jwt.getClockSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(jwt.getJwkSetCacheTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(jwt.getJwkSetRefetchInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(jwt.getJwkSetOutageGracePeriod()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void refusesBadJwkSetAndClockSettings() {
+        assertThatIllegalArgumentException().isThrownBy(() -> BearerTokenDecoders.create(new BearerTokenDecoders.Verification(
+                "http://127.0.0.1:1/jwks.json", null, "iss", List.of("aud"), List.of(), Duration.ofSeconds(-1),
+                Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ZERO), "default", JwkSetObserver.NONE))
+            .withMessageContaining("clock-skew");
+        assertThatIllegalArgumentException().isThrownBy(() -> BearerTokenDecoders.create(new BearerTokenDecoders.Verification(
+                "http://127.0.0.1:1/jwks.json", null, "iss", List.of("aud"), List.of(), Duration.ZERO,
+                Duration.ZERO, Duration.ofSeconds(30), Duration.ZERO), "default", JwkSetObserver.NONE))
+            .withMessageContaining("jwk-set-cache-ttl");
     }
 
     @Test

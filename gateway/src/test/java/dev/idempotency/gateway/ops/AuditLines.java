@@ -6,7 +6,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The audit log's lines in captured console output written with {@code logging.structured.format.console=ecs}. */
-final class AuditLines {
+public final class AuditLines {
 
     private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -14,7 +14,7 @@ final class AuditLines {
     }
 
     /** Every JSON line of the logger idempotency.audit whose {@code route} is {@code routeId}; fails on a line that is not JSON. */
-    static List<JsonNode> of(String output, String routeId) {
+    public static List<JsonNode> of(String output, String routeId) {
         return output.lines()
             .filter(line -> line.contains("idempotency.audit"))
             .map(json::readTree)

@@ -17,6 +17,12 @@ public class MetricsConfiguration {
         return new IdempotencyMetrics(registry);
     }
 
+    /** Also the JWT sources' {@link dev.idempotency.gateway.identity.JwkSetObserver}. */
+    @Bean
+    IdentityMetrics identityMetrics(MeterRegistry registry) {
+        return new IdentityMetrics(registry);
+    }
+
     @Bean
     ProtectedRoutes protectedRoutes(RouteDefinitionLocator routeDefinitionLocator, GatewayProperties gatewayProperties,
             IdempotencyGatewayFilterFactory filterFactory, IdempotencyMetrics metrics) {
