@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -49,10 +48,7 @@ class DemoProfileTests {
         this.gateway = GatewayInstance.start(List.of("server.port=" + FreePorts.next(), "spring.profiles.active=demo",
                 "management.server.port=0", "management.tracing.sampling.probability=0.0"));
         this.client = this.gateway.client();
-        this.management = WebTestClient.bindToServer()
-            .baseUrl("http://localhost" + ":" + this.gateway.context().getEnvironment().getRequiredProperty("local.management.port"))
-            .responseTimeout(Duration.ofSeconds(20))
-            .build();
+        this.management = this.gateway.managementClient();
     }
 
     @AfterAll

@@ -67,6 +67,14 @@ public final class GatewayInstance implements AutoCloseable {
             .build();
     }
 
+    /** A client of the management server; the gateway must have been started with {@code management.server.port=0}. */
+    public WebTestClient managementClient() {
+        return WebTestClient.bindToServer()
+            .baseUrl("http://localhost:" + this.context.getEnvironment().getRequiredProperty("local.management.port"))
+            .responseTimeout(Duration.ofSeconds(20))
+            .build();
+    }
+
     @Override
     public void close() {
         this.context.close();

@@ -7,7 +7,6 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,11 +54,7 @@ class AdminApiDocumentTests {
         }
         this.gateway = GatewayInstance.start(List.of("server.port=" + FreePorts.next(), "spring.profiles.active=demo",
                 "management.server.port=0", "idempotency.admin.token=" + TOKEN));
-        this.admin = WebTestClient.bindToServer()
-            .baseUrl("http://localhost:" + this.gateway.context().getEnvironment().getRequiredProperty("local.management.port"))
-            .defaultHeader("Authorization", "Bearer " + TOKEN)
-            .responseTimeout(Duration.ofSeconds(20))
-            .build();
+        this.admin = this.gateway.managementClient().mutate().defaultHeader("Authorization", "Bearer " + TOKEN).build();
     }
 
     @AfterAll
