@@ -15,14 +15,15 @@ class ReplayHeaderPolicyTests {
 
     @ParameterizedTest
     @ValueSource(strings = { "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "TE", "Trailer",
-            "Proxy-Authenticate", "Set-Cookie", "set-cookie", "Date", "Content-Length", "RateLimit", "RateLimit-Policy",
+            "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "proxy-foo", "Proxy-Foo", "Set-Cookie", "set-cookie", "Date", "Content-Length", "RateLimit", "RateLimit-Policy",
             "X-RateLimit-Remaining", "x-ratelimit-limit", "Retry-After", "Idempotent-Replayed" })
     void neverReplayed(String name) {
         assertThat(this.policy.isReplayable(name, Set.of())).as(name).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "Content-Type", "Location", "ETag", "Cache-Control", "X-Order-Id", "Content-Encoding" })
+    @ValueSource(strings = { "Content-Type", "Location", "ETag", "Cache-Control", "X-Order-Id", "Content-Encoding",
+            "Proxy-Status", "proxy-status", "X-Proxy-Foo", "Proxy" })
     void replayed(String name) {
         assertThat(this.policy.isReplayable(name, Set.of())).as(name).isTrue();
     }

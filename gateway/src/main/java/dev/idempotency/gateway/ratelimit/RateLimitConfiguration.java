@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -32,6 +33,16 @@ public class RateLimitConfiguration {
         RedisTokenBuckets buckets = new RedisTokenBuckets(client, factory.getDatabase(), properties.getRedis());
         buckets.warmUp();
         return buckets;
+    }
+
+    /**
+     * The same buckets for routes that keep Spring Cloud Gateway's {@code RequestRateLimiter}; only by
+     * name ({@code "#{@tokenBucketRateLimiter}"}), so its default rate limiter stays its own.
+     */
+    @Bean(defaultCandidate = false)
+    TokenBucketRateLimiter tokenBucketRateLimiter(TokenBuckets rateLimitTokenBuckets,
+            ConfigurationService configurationService) {
+        return new TokenBucketRateLimiter(rateLimitTokenBuckets, configurationService);
     }
 
     @Bean

@@ -104,7 +104,7 @@ final class RateLimitPolicy {
         return new BucketKeys(clientKey, routeKey);
     }
 
-    private static String digest(String clientId) {
+    static String digest(String clientId) {
         try {
             byte[] sha = MessageDigest.getInstance("SHA-256").digest(clientId.getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(sha).substring(0, 22);

@@ -27,12 +27,16 @@ public final class GatewayInstance implements AutoCloseable {
     }
 
     /**
-     * Starts a gateway with the given {@code name=value} properties on top of its defaults, plus
+     * Starts a gateway with the given {@code name=value} properties on top of its defaults (a random
+     * {@code server.port} unless one is given), plus
      * any test configuration classes (e.g. a recording listener).
      */
     public static GatewayInstance start(List<String> properties, Class<?>... testConfigurations) {
-        List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-                "logging.level.root=WARN"));
+        List<String> all = new ArrayList<>(List.of("spring.main.banner-mode=off", "logging.level.root=WARN"));
+        // A repeated command-line option would join its values ("0,8080"): a given port replaces the random one.
+        if (properties.stream().noneMatch(property -> property.startsWith("server.port="))) {
+            all.add("server.port=0");
+        }
         all.addAll(properties);
         // As command-line arguments: they must win over application.yml, as a user's would.
         ConfigurableApplicationContext context = new SpringApplicationBuilder(IdempotencyGatewayApplication.class)
@@ -59,6 +63,14 @@ public final class GatewayInstance implements AutoCloseable {
         return WebTestClient.bindToServer()
             .baseUrl(baseUrl())
             .defaultHeader("Accept-Encoding", "identity")
+            .responseTimeout(Duration.ofSeconds(20))
+            .build();
+    }
+
+    /** A client of the management server; the gateway must have been started with {@code management.server.port=0}. */
+    public WebTestClient managementClient() {
+        return WebTestClient.bindToServer()
+            .baseUrl("http://localhost:" + this.context.getEnvironment().getRequiredProperty("local.management.port"))
             .responseTimeout(Duration.ofSeconds(20))
             .build();
     }

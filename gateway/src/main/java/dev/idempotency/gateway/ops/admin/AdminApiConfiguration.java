@@ -9,6 +9,7 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointPr
 import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -34,8 +35,9 @@ public class AdminApiConfiguration {
     static class OnManagementPort {
 
         @Bean
-        IdempotencyAdminEndpoint idempotencyAdminEndpoint(IdempotencyStore store, AuditLog audit, Clock clock) {
-            return new IdempotencyAdminEndpoint(store, audit, clock);
+        IdempotencyAdminEndpoint idempotencyAdminEndpoint(IdempotencyStore store, AuditLog audit, Clock clock,
+                RouteLocator routes) {
+            return new IdempotencyAdminEndpoint(store, audit, clock, routes);
         }
 
         @Bean

@@ -13,8 +13,6 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.web.problem.ProblemType;
-
 /**
  * Authenticates requests on the management server. A valid bearer token marks the request's
  * Reactor context, which {@link IdempotencyAdminEndpoint} requires; a request for the admin
@@ -29,8 +27,8 @@ final class AdminTokenFilter implements WebFilter, Ordered {
     /** The Reactor context key of an authenticated admin request. */
     static final String AUTHENTICATED = AdminTokenFilter.class.getName() + ".authenticated";
 
-    private static final byte[] UNAUTHORIZED = ("{\"type\":\"" + ProblemType.TYPE_BASE + "admin-unauthorized\","
-            + "\"title\":\"Admin token missing or wrong\",\"status\":401,"
+    private static final byte[] UNAUTHORIZED = ("{\"type\":\"" + AdminProblem.UNAUTHORIZED.type() + "\","
+            + "\"title\":\"" + AdminProblem.UNAUTHORIZED.title() + "\",\"status\":401,"
             + "\"detail\":\"The admin API needs 'Authorization: Bearer <token>' with the token configured as "
             + AdminProperties.PREFIX + ".token.\"}").getBytes(StandardCharsets.UTF_8);
 

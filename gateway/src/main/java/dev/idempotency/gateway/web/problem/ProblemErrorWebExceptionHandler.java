@@ -7,6 +7,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.resource.NoResourceFoundException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
@@ -31,7 +32,7 @@ public class ProblemErrorWebExceptionHandler implements WebExceptionHandler, Ord
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(error);
         }
-        Problem problem = problemFor(error);
+        Problem problem = problemFor(error, exchange);
         if (problem.status().is5xxServerError()) {
             logger.warn("Request to " + exchange.getRequest().getPath() + " failed: " + error);
         }
@@ -39,7 +40,13 @@ public class ProblemErrorWebExceptionHandler implements WebExceptionHandler, Ord
         return ProblemResponseWriter.write(exchange, problem);
     }
 
-    private static Problem problemFor(Throwable error) {
+    private static Problem problemFor(Throwable error, ServerWebExchange exchange) {
+        if (error instanceof NoResourceFoundException) {
+            // Spring's own detail names a static resource and the path after any rewrite (a demo's
+            // internal path): the client only needs to know that nothing here serves its request.
+            return Problem.of(ProblemType.GATEWAY_ERROR, "No route matches " + exchange.getRequest().getMethod()
+                    + " " + exchange.getRequest().getPath().value() + ".").withStatus(HttpStatus.NOT_FOUND);
+        }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectException) {
                 return Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, "The upstream could not be reached.");
