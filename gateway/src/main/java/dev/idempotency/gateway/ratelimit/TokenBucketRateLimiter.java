@@ -118,7 +118,9 @@ public final class TokenBucketRateLimiter extends AbstractRateLimiter<TokenBucke
                     .setCapacity(this.burstCapacity / this.requestedTokens)
                     .setRefillTokens((long) this.replenishRate)
                     .setRefillPeriod(Duration.ofSeconds(this.requestedTokens));
-                built = BucketDefinition.of(List.of(limit), CONFIGURATION_PROPERTY_NAME, "scg", new ArgumentCheck(routeId));
+                ArgumentCheck check = new ArgumentCheck(routeId);
+                built = BucketDefinition.of(List.of(limit), CONFIGURATION_PROPERTY_NAME, "scg", check);
+                check.throwIfAny();
                 this.definition = built;
             }
             return built;
