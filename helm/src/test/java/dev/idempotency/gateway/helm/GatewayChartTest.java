@@ -100,27 +100,6 @@ class GatewayChartTest {
             }
         }
 
-        @ParameterizedTest
-        @MethodSource("dev.idempotency.gateway.helm.GatewayChartTest#scenarios")
-        void keepsSecretsOutOfConfigMapsAndPlainEnv(String scenario) {
-            Manifests manifests = render(scenario);
-            List<String> secretValues = manifests.ofKind("Secret").stream()
-                .flatMap(s -> s.<Map<String, String>>at("data").values().stream())
-                .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8))
-                .toList();
-            for (Manifest m : manifests.all()) {
-                if (!m.kind().equals("Secret")) {
-                    String text = String.valueOf(m.doc());
-                    assertThat(secretValues).noneMatch(text::contains);
-                }
-            }
-            for (Manifest d : manifests.ofKind("Deployment")) {
-                Map<String, Object> env = env(d.map("spec.template.spec.containers[name=idempotency-gateway]"));
-                assertThat(env.keySet()).filteredOn(name -> name.contains("PASSWORD"))
-                    .allSatisfy(name -> assertThat(env.get(name)).isInstanceOf(Map.class));
-            }
-        }
-
         private static Object firstNonNull(Object a, Object b) {
             return a != null ? a : b;
         }
