@@ -26,9 +26,10 @@ import dev.idempotency.gateway.IdempotencyGatewayApplication;
  * The real gateway application, started in this JVM the way a rendered Deployment runs it: its
  * environment is exactly the gateway container's rendered {@code env} (secretKeyRefs resolved
  * against the rendered Secrets, or against Secrets the test stands in for), and its rules
- * ConfigMap is laid out as the kubelet mounts it. Only what a pod has and a test cannot share is
- * replaced: the two ports (free ones), the mount path (a temporary directory) and
- * JAVA_TOOL_OPTIONS (this JVM is already running).
+ * ConfigMap is laid out as the kubelet mounts it, its Secret volumes written out likewise. Only
+ * what a pod has and a test cannot share is replaced: the two ports (free ones), the mount paths
+ * (temporary directories, also where the env and the rules file name them) and JAVA_TOOL_OPTIONS
+ * (this JVM is already running).
  */
 final class RenderedGateway implements AutoCloseable {
 
@@ -44,13 +45,17 @@ final class RenderedGateway implements AutoCloseable {
 
     private final Map<String, String> env;
 
+    /** Mount paths of the pod and the directories standing in for them here. */
+    private final Map<String, String> mounts;
+
     private RenderedGateway(ConfigurableApplicationContext context, int port, int managementPort,
-            ConfigMapVolume rules, Map<String, String> env) {
+            ConfigMapVolume rules, Map<String, String> env, Map<String, String> mounts) {
         this.context = context;
         this.port = port;
         this.managementPort = managementPort;
         this.rules = rules;
         this.env = env;
+        this.mounts = mounts;
     }
 
     static RenderedGateway start(Manifests manifests, Path work) {
@@ -70,10 +75,14 @@ final class RenderedGateway implements AutoCloseable {
         env.put("MANAGEMENT_SERVER_PORT", String.valueOf(managementPort));
         env.remove("JAVA_TOOL_OPTIONS");
         ConfigMapVolume rules = new ConfigMapVolume(work.resolve("rules"));
+        Map<String, String> mounts = secretVolumes(manifests, container, externalSecrets, work);
         String mounted = env.get("IDEMPOTENCY_RULES_LOCATION");
         if (mounted != null) {
-            rules.publish(Map.of("routes.yml", HelmChart.rulesFile(manifests)));
-            env.put("IDEMPOTENCY_RULES_LOCATION", rules.dir().toString());
+            mounts.put(mounted, rules.dir().toString());
+        }
+        env.replaceAll((name, value) -> remount(value, mounts));
+        if (mounted != null) {
+            rules.publish(Map.of("routes.yml", remount(HelmChart.rulesFile(manifests), mounts)));
         }
         // Ahead of this JVM's own environment. Named "...-systemEnvironment" so that Spring Boot maps it
         // as environment variables (IDEMPOTENCY_ENCRYPTION_KEYS_K1 -> idempotency.encryption.keys.k1), and
@@ -84,7 +93,42 @@ final class RenderedGateway implements AutoCloseable {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(IdempotencyGatewayApplication.class)
             .environment(environment)
             .run();
-        return new RenderedGateway(context, port, managementPort, rules, env);
+        return new RenderedGateway(context, port, managementPort, rules, env, mounts);
+    }
+
+    /** Writes each Secret volume the gateway container mounts into work; returns mount path to directory. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> secretVolumes(Manifests manifests, Map<String, Object> container,
+            Map<String, Map<String, String>> externalSecrets, Path work) {
+        Manifest pod = new Manifest(manifests.one("Deployment").map("spec.template.spec"));
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (Map<String, Object> mount : (List<Map<String, Object>>) container.getOrDefault("volumeMounts", List.of())) {
+            Map<String, Object> secret = pod.map("volumes[name=" + mount.get("name") + "].secret");
+            if (secret == null) {
+                continue;
+            }
+            ConfigMapVolume volume = new ConfigMapVolume(work.resolve("mounts").resolve((String) mount.get("name")));
+            Map<String, String> files = new LinkedHashMap<>();
+            for (Map<String, Object> item : (List<Map<String, Object>>) secret.get("items")) {
+                String name = (String) secret.get("secretName");
+                String value = secretValue(manifests, externalSecrets, name, (String) item.get("key"));
+                if (value == null) {
+                    throw new IllegalStateException("no key " + item.get("key") + " in Secret " + name);
+                }
+                files.put((String) item.get("path"), value);
+            }
+            volume.publish(files);
+            mounts.put((String) mount.get("mountPath"), volume.dir().toString());
+        }
+        return mounts;
+    }
+
+    private static String remount(String text, Map<String, String> mounts) {
+        String remounted = text;
+        for (Map.Entry<String, String> mount : mounts.entrySet()) {
+            remounted = remounted.replace(mount.getKey(), mount.getValue());
+        }
+        return remounted;
     }
 
     @SuppressWarnings("unchecked")
@@ -129,7 +173,7 @@ final class RenderedGateway implements AutoCloseable {
 
     /** Publishes the rules file of another render into the mounted directory, as the kubelet would. */
     void publishRules(Manifests manifests) {
-        this.rules.publish(Map.of("routes.yml", HelmChart.rulesFile(manifests)));
+        this.rules.publish(Map.of("routes.yml", remount(HelmChart.rulesFile(manifests), this.mounts)));
     }
 
     ConfigurableApplicationContext context() {
