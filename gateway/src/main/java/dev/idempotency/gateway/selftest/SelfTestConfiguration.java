@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
@@ -17,6 +18,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
 
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 
@@ -51,13 +53,17 @@ public class SelfTestConfiguration {
             .setTtl(TTL)
             .setClientIdentity(properties.getClientIdentity());
         config.setRouteId(ROUTE_ID);
-        String self = "http://localhost:" + environment.getProperty("server.port", "8080");
-        return routes.routes()
+        GatewayFilter filter = idempotency.apply(config);
+        // Built when the routes are read, after the server has started: local.server.port is then the
+        // port actually bound, also when server.port is 0.
+        return () -> Flux.defer(() -> routes.routes()
             .route(ROUTE_ID, route -> route.order(Ordered.HIGHEST_PRECEDENCE)
                 .path(PATH)
-                .filters(filters -> filters.filter(idempotency.apply(config)).setPath(UPSTREAM_PATH))
-                .uri(self))
-            .build();
+                .filters(filters -> filters.filter(filter).setPath(UPSTREAM_PATH))
+                .uri("http://localhost:" + environment.getProperty("local.server.port",
+                        environment.getProperty("server.port", "8080"))))
+            .build()
+            .getRoutes());
     }
 
     @Bean
