@@ -3,7 +3,7 @@
 # project's machines have neither): Jib builds the image onto an empty base (scratch) into an OCI
 # tarball; the script checks the image configuration, then runs the image's own layers and entrypoint
 # the way the kubelet would under the Helm chart's settings -- uid 65532, read-only root filesystem
-# with a writable /tmp, the chart's environment variables, the rules file mounted where the chart
+# with a writable /tmp, the chart's environment variables, the rules directory mounted where the chart
 # mounts it -- with the host's JRE 17 standing in for eclipse-temurin's, in private mount and network
 # namespaces. It then checks the probes, a proxied request, a replay, and a graceful stop.
 #
@@ -41,6 +41,11 @@ layers=$(jq -r '.layers | length' "$manifest")
 [[ $layers -eq 5 ]] && pass "5 layers: dependencies, snapshot dependencies, resources, classes, jib files" \
   || fail "$layers layers"
 
+for label in title description version revision base.name base.digest documentation; do
+  [[ -n $(jq -r --arg l "org.opencontainers.image.$label" '.config.Labels[$l] // empty' "$config") ]] \
+    || fail "no OCI label org.opencontainers.image.$label"
+done
+pass "OCI labels: $(jq -r '.config.Labels | to_entries | map(.key | sub("org.opencontainers.image."; "")) | join(", ")' "$config")"
 echo "== root filesystem from the layers"
 rootfs="$work/rootfs"
 mkdir -p "$rootfs"
@@ -49,6 +54,8 @@ for digest in $(jq -r '.layers[].digest' "$manifest"); do
 done
 [[ -s "$rootfs/app/jib-classpath-file" && -d "$rootfs/app/libs" && -d "$rootfs/app/classes" ]] \
   && pass "/app/libs, /app/classes, /app/resources, /app/jib-classpath-file" || fail "layout"
+sbom=$(jq -r '.config.Labels["dev.idempotency.sbom"]' "$config")
+[[ $(jq -r .bomFormat "$rootfs$sbom" 2>/dev/null) == CycloneDX ]] && pass "CycloneDX SBOM at $sbom" || fail "no SBOM at $sbom"
 # What the base image would bring: a JRE. Here the host's, mounted read-only.
 mkdir -p "$rootfs"/{usr,etc,proc,tmp,dev,etc/idempotency-gateway/rules}
 for link in bin lib lib64 sbin; do ln -s "usr/$link" "$rootfs/$link"; done
@@ -95,7 +102,8 @@ chart_env=(
   SERVER_PORT=8080 MANAGEMENT_SERVER_PORT=8081 MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED=true
   MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE=health,info,prometheus SERVER_SHUTDOWN=graceful
   SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE=20s
-  SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/idempotency-gateway/rules/routes.yml
+  IDEMPOTENCY_RULES_LOCATION=/etc/idempotency-gateway/rules IDEMPOTENCY_RULES_RELOADINTERVAL=5s
+  IDEMPOTENCY_SELFTEST_ENABLED=true
   IDEMPOTENCY_STORE=memory
   "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=60 -XX:MaxRAM=536870912 -XX:+ExitOnOutOfMemoryError"
 )
@@ -148,6 +156,10 @@ second=\$(curl -s -w ' %{http_code}' -X POST localhost:8080/orders -H "Idempoten
 [[ "\$first" == *' 201' && "\$second" == "\$first" ]] && pass "retried POST replayed: \$second" || fail "replay: '\$first' then '\$second'"
 curl -si -X POST localhost:8080/orders -H "Idempotency-Key: \$key" -H 'X-Client-Id: verify' -H 'Content-Type: application/json' \
   -d '{"sku":"A-1"}' | grep -qi '^Idempotent-Replayed: true' && pass "the replay carries Idempotent-Replayed: true" || fail "no replay header"
+self1=\$(curl -s -X POST localhost:8080/idempotency-gateway/self-test -H "Idempotency-Key: self-\$key" -H 'X-Client-Id: verify' -d '{}')
+self2=\$(curl -s -X POST localhost:8080/idempotency-gateway/self-test -H "Idempotency-Key: self-\$key" -H 'X-Client-Id: verify' -d '{}')
+[[ "\$self1" == *'"execution"'* && "\$self2" == "\$self1" ]] && pass "self-test route (helm test) replayed: \$self2" \
+  || fail "self-test: '\$self1' then '\$self2'"
 posts=\$(curl -s localhost:9000/__count >/dev/null; echo "\$first" | sed -E 's/.*"count": ([0-9]+).*/\1/')
 [[ "\$posts" == 1 ]] && pass "the upstream saw the POST once" || fail "upstream saw \$posts POSTs"
 if curl -fs localhost:8081/actuator/prometheus >/dev/null; then pass "/actuator/prometheus answers (metrics.enabled)"

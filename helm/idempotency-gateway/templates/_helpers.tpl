@@ -98,12 +98,23 @@ app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 {{- if $tag }}{{ $tag }}{{ else }}{{ $chart.AppVersion | default $chart.Version }}{{ end }}
 {{- end }}
 
-{{/* repository:tag, or repository@digest when a digest pins the image. */}}
+{{/* [global.imageRegistry/]repository:tag, or ...@digest when a digest pins the image. */}}
 {{- define "idempotency-gateway.lib.image" -}}
-{{- if .values.image.digest }}
-{{- printf "%s@%s" .values.image.repository .values.image.digest }}
+{{- include "idempotency-gateway.lib.imageRef" (dict "values" .values "repository" .values.image.repository "tag" (include "idempotency-gateway.lib.imageTag" .) "digest" .values.image.digest) }}
+{{- end }}
+
+{{/*
+Any image the chart runs: a dict of values (for global.imageRegistry), repository, tag and digest
+(wins over the tag when set).
+*/}}
+{{- define "idempotency-gateway.lib.imageRef" -}}
+{{- $registry := "" }}
+{{- with .values.global }}{{ $registry = .imageRegistry | default "" }}{{ end }}
+{{- $repository := ternary (printf "%s/%s" (trimSuffix "/" $registry) .repository) .repository (not (empty $registry)) }}
+{{- if .digest }}
+{{- printf "%s@%s" $repository .digest }}
 {{- else }}
-{{- printf "%s:%s" .values.image.repository (include "idempotency-gateway.lib.imageTag" .) }}
+{{- printf "%s:%s" $repository (toString .tag) }}
 {{- end }}
 {{- end }}
 
@@ -127,15 +138,21 @@ app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 {{- printf "%s-redis" (include "idempotency-gateway.lib.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Name of the Secret with the Redis password; empty when Redis needs none. */}}
+{{/*
+Name of the Secret with the Redis password; empty when Redis needs none. redis.*.existingSecret,
+else secrets.existingSecret (key redis-password), else the chart's own.
+*/}}
 {{- define "idempotency-gateway.lib.redisSecretName" -}}
 {{- $r := .values.redis }}
+{{- $shared := .values.secrets.existingSecret }}
 {{- if $r.bundled.enabled }}
-{{- default (include "idempotency-gateway.lib.redisFullname" .) $r.bundled.existingSecret }}
+{{- default (include "idempotency-gateway.lib.redisFullname" .) (default $shared $r.bundled.existingSecret) }}
 {{- else if $r.external.existingSecret }}
 {{- $r.external.existingSecret }}
 {{- else if and $r.external.password (include "idempotency-gateway.lib.externalRedisConfigured" .) }}
 {{- include "idempotency-gateway.lib.redisFullname" . }}
+{{- else if and $shared (include "idempotency-gateway.lib.externalRedisConfigured" .) }}
+{{- $shared }}
 {{- end }}
 {{- end }}
 
@@ -150,12 +167,86 @@ app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/*
+"true" when the Redis password comes from secrets.existingSecret for an external Redis: the key may
+be absent (a Redis without a password), so its secretKeyRef is optional.
+*/}}
+{{- define "idempotency-gateway.lib.redisPasswordOptional" -}}
+{{- $r := .values.redis }}
+{{- if and (not $r.bundled.enabled) (not $r.external.existingSecret) (not $r.external.password) .values.secrets.existingSecret }}true{{ end }}
+{{- end }}
+
 {{/* The Secret the chart itself renders: bundled Redis without existingSecret, or an inline external password. */}}
 {{- define "idempotency-gateway.lib.chartManagedRedisSecret" -}}
 {{- $r := .values.redis }}
 {{- if $r.bundled.enabled }}
-{{- if not $r.bundled.existingSecret }}true{{ end }}
+{{- if not (or $r.bundled.existingSecret .values.secrets.existingSecret) }}true{{ end }}
 {{- else if and $r.external.password (not $r.external.existingSecret) (include "idempotency-gateway.lib.externalRedisConfigured" .) }}true{{ end }}
+{{- end }}
+
+{{- define "idempotency-gateway.lib.secretsFullname" -}}
+{{- printf "%s-secrets" (include "idempotency-gateway.lib.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The gateway's own secrets as Secret data (key: plain value), those given inline only; empty with
+secrets.existingSecret. A YAML map.
+*/}}
+{{- define "idempotency-gateway.lib.secretsData" -}}
+{{- $s := .values.secrets }}
+{{- $data := dict }}
+{{- if not $s.existingSecret }}
+{{- with $s.adminToken }}{{ $_ := set $data "admin-token" . }}{{ end }}
+{{- with $s.keyHashSecret }}{{ $_ := set $data "key-hash-secret" . }}{{ end }}
+{{- with $s.auditHashSecret }}{{ $_ := set $data "audit-hash-secret" . }}{{ end }}
+{{- range $id, $key := $s.encryption.keys }}{{ $_ := set $data (printf "encryption-key-%s" $id) $key }}{{ end }}
+{{- end }}
+{{- with $data }}{{ toYaml . }}{{ end }}
+{{- end }}
+
+{{/* Name of the Secret with the gateway's own secrets; empty when there are none. */}}
+{{- define "idempotency-gateway.lib.secretsName" -}}
+{{- if .values.secrets.existingSecret }}
+{{- .values.secrets.existingSecret }}
+{{- else if include "idempotency-gateway.lib.secretsData" . }}
+{{- include "idempotency-gateway.lib.secretsFullname" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The secrets as environment variables, each a secretKeyRef: from secrets.existingSecret all but the
+encryption keys are optional (a key the Secret lacks leaves its feature off).
+*/}}
+{{- define "idempotency-gateway.lib.secretsEnv" -}}
+{{- $s := .values.secrets }}
+{{- $name := include "idempotency-gateway.lib.secretsName" . }}
+{{- $existing := not (empty $s.existingSecret) }}
+{{- $vars := list (list "IDEMPOTENCY_ADMIN_TOKEN" "admin-token" $s.adminToken) (list "IDEMPOTENCY_REDIS_KEYHASHSECRET" "key-hash-secret" $s.keyHashSecret) (list "IDEMPOTENCY_AUDIT_HASHSECRET" "audit-hash-secret" $s.auditHashSecret) }}
+{{- range $vars }}
+{{- if or $existing (index . 2) }}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $name }}
+      key: {{ index . 1 }}
+      {{- if $existing }}
+      optional: true
+      {{- end }}
+{{- end }}
+{{- end }}
+{{- $ids := ternary $s.encryption.keyIds (keys $s.encryption.keys | sortAlpha) $existing }}
+{{- range $ids }}
+{{- /* Spring binds IDEMPOTENCY_ENCRYPTION_KEYS_<ID> to idempotency.encryption.keys.<id>. */}}
+- name: {{ printf "IDEMPOTENCY_ENCRYPTION_KEYS_%s" (upper .) }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $name }}
+      key: {{ printf "encryption-key-%s" . }}
+{{- end }}
+{{- with $s.encryption.activeKey }}
+- name: IDEMPOTENCY_ENCRYPTION_ACTIVEKEY
+  value: {{ . | quote }}
+{{- end }}
 {{- end }}
 
 {{- define "idempotency-gateway.lib.rulesConfigMapName" -}}
@@ -194,7 +285,50 @@ prefix Spring Cloud Gateway 5 binds), each rule given the default uri when it ha
 {{- end }}
 {{- $routes := dict "spring" (dict "cloud" (dict "gateway" (dict "server" (dict "webflux" (dict "routes" $rules))))) }}
 {{- $file := mustMergeOverwrite (deepCopy (default (dict) .values.config)) $routes }}
+{{- with include "idempotency-gateway.lib.identityProperties" . | fromYaml }}
+{{- $file = mustMergeOverwrite $file (dict "idempotency" .) }}
+{{- end }}
 {{- toYaml $file }}
+{{- end }}
+
+{{- define "idempotency-gateway.lib.apiKeysDir" -}}
+/etc/idempotency-gateway/api-keys
+{{- end }}
+
+{{/*
+identity.default and identity.sources as idempotency.client-identity / client-identities (a YAML
+map, empty without them): each source's apiKeysSecret becomes the api-keys-file it is mounted as.
+*/}}
+{{- define "idempotency-gateway.lib.identityProperties" -}}
+{{- $props := dict }}
+{{- $dir := include "idempotency-gateway.lib.apiKeysDir" . }}
+{{- with .values.identity.default }}
+{{- $source := omit . "apiKeysSecret" }}
+{{- if .apiKeysSecret }}{{ $_ := set $source "api-keys-file" (printf "%s/default/api-keys" $dir) }}{{ end }}
+{{- $_ := set $props "client-identity" $source }}
+{{- end }}
+{{- $named := dict }}
+{{- range $name, $spec := .values.identity.sources }}
+{{- $source := omit $spec "apiKeysSecret" }}
+{{- if $spec.apiKeysSecret }}{{ $_ := set $source "api-keys-file" (printf "%s/%s/api-keys" $dir $name) }}{{ end }}
+{{- $_ := set $named $name $source }}
+{{- end }}
+{{- with $named }}{{ $_ := set $props "client-identities" . }}{{ end }}
+{{- with $props }}{{ toYaml . }}{{ end }}
+{{- end }}
+
+{{/* Every identity source with an apiKeysSecret: a list of {source, name, key} in YAML. */}}
+{{- define "idempotency-gateway.lib.apiKeySecrets" -}}
+{{- $mounts := list }}
+{{- with .values.identity.default.apiKeysSecret }}
+{{- $mounts = append $mounts (dict "source" "default" "name" .name "key" (default "api-keys" .key)) }}
+{{- end }}
+{{- range $name, $spec := .values.identity.sources }}
+{{- with $spec.apiKeysSecret }}
+{{- $mounts = append $mounts (dict "source" $name "name" .name "key" (default "api-keys" .key)) }}
+{{- end }}
+{{- end }}
+{{- toYaml $mounts }}
 {{- end }}
 
 {{/* Kubernetes memory quantity (512Mi, 1G, 536870912) to bytes; empty in, empty out. */}}
@@ -280,6 +414,32 @@ not size its heap from the whole node.
 {{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas is greater than autoscaling.maxReplicas" }}
+{{- end }}
+{{- $s := $v.secrets }}
+{{- if and $s.existingSecret (or $s.adminToken $s.keyHashSecret $s.auditHashSecret $s.encryption.keys) }}
+{{- fail "secrets.existingSecret is set together with inline secrets.* values: keep every secret in the existing Secret, or set none" }}
+{{- end }}
+{{- if and $s.encryption.keyIds (not $s.existingSecret) }}
+{{- fail "secrets.encryption.keyIds names keys in secrets.existingSecret, which is empty: set it, or give the keys in secrets.encryption.keys" }}
+{{- end }}
+{{- $keyIds := ternary $s.encryption.keyIds (keys $s.encryption.keys) (not (empty $s.existingSecret)) }}
+{{- if and $s.encryption.activeKey (not (has $s.encryption.activeKey $keyIds)) }}
+{{- fail (printf "secrets.encryption.activeKey %q is not one of the keys given (%s): new records could not be sealed" $s.encryption.activeKey (join ", " ($keyIds | sortAlpha))) }}
+{{- end }}
+{{- if and $keyIds (not $s.encryption.activeKey) }}
+{{- fail "secrets.encryption keys are given but no activeKey: name the key new records are sealed with" }}
+{{- end }}
+{{- $c := default (dict) $v.config }}
+{{- range $path := list (list "admin" "token") (list "redis" "key-hash-secret") (list "audit" "hash-secret") (list "encryption" "keys") }}
+{{- if dig "idempotency" (index $path 0) (index $path 1) "" $c }}
+{{- fail (printf "config.idempotency.%s.%s would put a secret into the rules ConfigMap: set it under secrets.* (or in secrets.existingSecret)" (index $path 0) (index $path 1)) }}
+{{- end }}
+{{- end }}
+{{- if and $v.routes.existingConfigMap (or $v.identity.default $v.identity.sources) }}
+{{- fail "identity.* is rendered into the chart's rules file, which routes.existingConfigMap replaces: put idempotency.client-identity(-ies) into your ConfigMap's file instead" }}
+{{- end }}
+{{- if and $v.httpRoute.enabled (not $v.httpRoute.parentRefs) }}
+{{- fail "httpRoute.enabled needs httpRoute.parentRefs: the Gateway(s) the route attaches to" }}
 {{- end }}
 {{- $pdb := $v.podDisruptionBudget }}
 {{- if and (include "idempotency-gateway.lib.isSet" $pdb.minAvailable) (include "idempotency-gateway.lib.isSet" $pdb.maxUnavailable) }}

@@ -48,21 +48,37 @@ API: change them only with a major chart version.
     - name: MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED
       value: "true"
     - name: MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE
-      {{- /* idempotency: the admin API, active only with IDEMPOTENCY_ADMIN_TOKEN set (e.g. through extraEnv from a Secret). */}}
+      {{- /* idempotency: the admin API, active only with IDEMPOTENCY_ADMIN_TOKEN (secrets.adminToken or secrets.existingSecret). */}}
       value: {{ ternary "health,info,prometheus,idempotency" "health,info,idempotency" $v.metrics.enabled | quote }}
     - name: SERVER_SHUTDOWN
       value: graceful
     - name: SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE
       value: {{ printf "%vs" $v.lifecycle.shutdownTimeoutSeconds | quote }}
-    - name: SPRING_CONFIG_ADDITIONAL_LOCATION
-      {{- /* Always mounted as routes.yml: Spring picks the parser from the extension, whatever the ConfigMap's key. */}}
-      value: file:/etc/idempotency-gateway/rules/routes.yml
+    - name: IDEMPOTENCY_RULES_LOCATION
+      {{- /*
+      The mounted ConfigMap's directory, not its file: the kubelet updates a ConfigMap volume by
+      swapping the directory's ..data link, which a subPath or single-file mount never sees.
+      */}}
+      value: {{ include "idempotency-gateway.lib.rulesDir" . | quote }}
+    - name: IDEMPOTENCY_RULES_RELOADINTERVAL
+      value: {{ ternary $v.routes.reloadInterval "0" (include "idempotency-gateway.lib.liveReload" . | eq "true") | quote }}
+    {{- if and $v.tests.enabled (eq $v.mode "standalone") }}
+    - name: IDEMPOTENCY_SELFTEST_ENABLED
+      value: "true"
+    {{- with $v.tests.clientIdentity }}
+    - name: IDEMPOTENCY_SELFTEST_CLIENTIDENTITY
+      value: {{ . | quote }}
+    {{- end }}
+    {{- end }}
     - name: IDEMPOTENCY_STORE
       value: {{ $store | quote }}
     - name: JAVA_TOOL_OPTIONS
       value: {{ include "idempotency-gateway.lib.javaToolOptions" . | quote }}
     {{- if eq $store "redis" }}
     {{- include "idempotency-gateway.lib.redisEnv" . | nindent 4 }}
+    {{- end }}
+    {{- with include "idempotency-gateway.lib.secretsEnv" . | trim }}
+    {{- . | nindent 4 }}
     {{- end }}
     {{- with $v.extraEnv }}
     {{- toYaml . | nindent 4 }}
@@ -71,6 +87,10 @@ API: change them only with a major chart version.
   envFrom:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+  {{- if $v.probes.startupOverride }}
+  startupProbe:
+    {{- toYaml $v.probes.startupOverride | nindent 4 }}
+  {{- else }}
   {{- with $v.probes.startup }}
   {{- if .enabled }}
   startupProbe:
@@ -83,6 +103,11 @@ API: change them only with a major chart version.
     failureThreshold: {{ .failureThreshold }}
   {{- end }}
   {{- end }}
+  {{- end }}
+  {{- if $v.probes.livenessOverride }}
+  livenessProbe:
+    {{- toYaml $v.probes.livenessOverride | nindent 4 }}
+  {{- else }}
   {{- with $v.probes.liveness }}
   {{- if .enabled }}
   livenessProbe:
@@ -94,6 +119,11 @@ API: change them only with a major chart version.
     failureThreshold: {{ .failureThreshold }}
   {{- end }}
   {{- end }}
+  {{- end }}
+  {{- if $v.probes.readinessOverride }}
+  readinessProbe:
+    {{- toYaml $v.probes.readinessOverride | nindent 4 }}
+  {{- else }}
   {{- with $v.probes.readiness }}
   {{- if .enabled }}
   readinessProbe:
@@ -104,6 +134,7 @@ API: change them only with a major chart version.
     timeoutSeconds: {{ .timeoutSeconds }}
     failureThreshold: {{ .failureThreshold }}
     successThreshold: {{ .successThreshold }}
+  {{- end }}
   {{- end }}
   {{- end }}
   {{- if gt (int $v.lifecycle.preStopSleepSeconds) 0 }}
@@ -130,8 +161,13 @@ API: change them only with a major chart version.
     - name: idempotency-gateway-tmp
       mountPath: /tmp
     - name: idempotency-gateway-rules
-      mountPath: /etc/idempotency-gateway/rules
+      mountPath: {{ include "idempotency-gateway.lib.rulesDir" . }}
       readOnly: true
+    {{- range include "idempotency-gateway.lib.apiKeySecrets" . | fromYamlArray }}
+    - name: {{ printf "idempotency-gateway-api-keys-%s" .source | trunc 63 | trimSuffix "-" }}
+      mountPath: {{ printf "%s/%s" (include "idempotency-gateway.lib.apiKeysDir" $) .source }}
+      readOnly: true
+    {{- end }}
     {{- if and $redis.external.tls.enabled $redis.external.tls.caSecret (not $redis.bundled.enabled) }}
     - name: idempotency-gateway-redis-ca
       mountPath: /etc/idempotency-gateway/redis-ca
@@ -157,6 +193,14 @@ API: change them only with a major chart version.
     items:
       - key: {{ include "idempotency-gateway.lib.rulesKey" . }}
         path: routes.yml
+{{- range include "idempotency-gateway.lib.apiKeySecrets" . | fromYamlArray }}
+- name: {{ printf "idempotency-gateway-api-keys-%s" .source | trunc 63 | trimSuffix "-" }}
+  secret:
+    secretName: {{ .name }}
+    items:
+      - key: {{ .key }}
+        path: api-keys
+{{- end }}
 {{- if and $redis.external.tls.enabled $redis.external.tls.caSecret (not $redis.bundled.enabled) }}
 - name: idempotency-gateway-redis-ca
   secret:
@@ -171,19 +215,30 @@ API: change them only with a major chart version.
 {{- end }}
 
 {{/*
-Pod annotations the gateway needs: a checksum of the inline rules (live reload of rules is not
-implemented yet, so a changed rule must roll the pods), a checksum of a chart-rendered Redis
-password, and Prometheus scrape annotations. Rules from routes.existingConfigMap carry no checksum:
-restart the pods after changing that ConfigMap.
+Pod annotations the gateway needs: checksums of what the pods read at startup only, so that a
+change rolls them, and Prometheus scrape annotations.
+- checksum/rules (routes.liveReload off): the rendered rules file. With live reload a rules change
+  reaches the running pods through the mounted ConfigMap instead, and only checksum/config (the
+  `config` and `identity` values, read at startup) rolls them.
+- checksum/secrets, checksum/redis-password: the chart-rendered Secrets (environment variables are
+  read at startup). Secrets from existingSecret carry none: restart the pods after changing them.
+Rules from routes.existingConfigMap carry no checksum.
 */}}
 {{- define "idempotency-gateway.podAnnotations" -}}
 {{- $v := .values }}
 {{- $annotations := dict }}
 {{- if not $v.routes.existingConfigMap }}
+{{- if include "idempotency-gateway.lib.liveReload" . | eq "true" }}
+{{- $_ := set $annotations "checksum/config" (toYaml (dict "config" $v.config "identity" $v.identity) | sha256sum) }}
+{{- else }}
 {{- $_ := set $annotations "checksum/rules" (include "idempotency-gateway.lib.rulesFile" . | sha256sum) }}
+{{- end }}
 {{- end }}
 {{- if and (not $v.redis.bundled.enabled) (include "idempotency-gateway.lib.chartManagedRedisSecret" .) }}
 {{- $_ := set $annotations "checksum/redis-password" ($v.redis.external.password | sha256sum) }}
+{{- end }}
+{{- with include "idempotency-gateway.lib.secretsData" . }}
+{{- $_ := set $annotations "checksum/secrets" (. | sha256sum) }}
 {{- end }}
 {{- if and $v.metrics.enabled $v.metrics.scrapeAnnotations }}
 {{- $_ := set $annotations "prometheus.io/scrape" "true" }}
@@ -261,5 +316,17 @@ restart the pods after changing that ConfigMap.
     secretKeyRef:
       name: {{ $secretName }}
       key: {{ include "idempotency-gateway.lib.redisPasswordKey" . }}
+      {{- if include "idempotency-gateway.lib.redisPasswordOptional" . }}
+      optional: true
+      {{- end }}
 {{- end }}
+{{- end }}
+
+{{- define "idempotency-gateway.lib.rulesDir" -}}
+/etc/idempotency-gateway/rules
+{{- end }}
+
+{{/* "true" when the gateway reloads the mounted rules; a string, as include returns one. */}}
+{{- define "idempotency-gateway.lib.liveReload" -}}
+{{- if .values.routes.liveReload }}true{{ else }}false{{ end }}
 {{- end }}

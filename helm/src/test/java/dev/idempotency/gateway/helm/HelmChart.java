@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 
 import org.yaml.snakeyaml.Yaml;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
 
 /**
@@ -165,6 +167,28 @@ final class HelmChart {
         catch (IOException ignored) {
             // a temp file
         }
+    }
+
+    /**
+     * The NOTES an install prints, rendered client-side (no cluster): helm-java's template leaves
+     * them out, a dry-run install does not.
+     */
+    static String notes(String scenario, Map<String, ?> sets) {
+        InstallCommand install = new Helm(GATEWAY_CHART).install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION)
+            .clientOnly()
+            .dryRun()
+            .withDryRunOption(DryRun.CLIENT);
+        if (scenario != null) {
+            install = install.withValuesFile(scenario(scenario));
+        }
+        for (Map.Entry<String, ?> set : sets.entrySet()) {
+            install = install.set(set.getKey(), set.getValue());
+        }
+        String output = install.call().getOutput();
+        return output.substring(output.indexOf("NOTES:"));
     }
 
     /** The rules file (routes.yml) of the rendered rules ConfigMap. */

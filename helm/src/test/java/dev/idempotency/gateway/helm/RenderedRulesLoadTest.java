@@ -3,8 +3,6 @@ package dev.idempotency.gateway.helm;
 import static dev.idempotency.gateway.helm.HelmChart.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +21,10 @@ import dev.idempotency.gateway.IdempotencyGatewayApplication;
 
 /**
  * The rules the chart renders into its ConfigMap are the format the gateway loads: the real
- * gateway application starts on them, exactly as the pod does (spring.config.additional-location
- * pointing at the mounted file), and builds every route with its Idempotency filter. A rule the
- * gateway could not bind (wrong prefix, unknown filter, bad argument) fails here.
+ * gateway application starts on them, as the pod does (idempotency.rules.location pointing at the
+ * mounted ConfigMap directory, laid out the way the kubelet mounts it), and builds every route with
+ * its Idempotency filter. A rule the gateway could not bind (wrong prefix, unknown filter, bad
+ * argument, unknown idempotency.* property) fails here.
  */
 class RenderedRulesLoadTest {
 
@@ -33,7 +32,7 @@ class RenderedRulesLoadTest {
     Path work;
 
     @Test
-    void theGatewayBuildsTheStandaloneRoutesWithTheirIdempotencyFilters() throws IOException {
+    void theGatewayBuildsTheStandaloneRoutesWithTheirIdempotencyFilters() {
         Path rules = extractRules("standalone", Map.of("config.idempotency.client-identity.header", "X-Tenant-Id"));
 
         try (ConfigurableApplicationContext gateway = start(rules)) {
@@ -50,7 +49,7 @@ class RenderedRulesLoadTest {
     }
 
     @Test
-    void theGatewayBuildsTheSidecarRouteToTheApplicationOnLocalhost() throws IOException {
+    void theGatewayBuildsTheSidecarRouteToTheApplicationOnLocalhost() {
         Path rules = extractRules("sidecar", Map.of());
 
         try (ConfigurableApplicationContext gateway = start(rules)) {
@@ -62,12 +61,10 @@ class RenderedRulesLoadTest {
         }
     }
 
-    /** The routes.yml of the rendered rules ConfigMap, written where the test can point the gateway at it. */
-    private Path extractRules(String scenario, Map<String, ?> sets) throws IOException {
+    /** The rendered rules ConfigMap, mounted (kubelet layout) where the test can point the gateway at it. */
+    private Path extractRules(String scenario, Map<String, ?> sets) {
         String routesYml = HelmChart.rulesFile(render(scenario, sets));
-        Path file = this.work.resolve(scenario + "-routes.yml");
-        Files.writeString(file, routesYml);
-        return file;
+        return new ConfigMapVolume(this.work.resolve(scenario + "-rules")).publish(Map.of("routes.yml", routesYml)).dir();
     }
 
     private static ConfigurableApplicationContext start(Path rules) {
@@ -76,7 +73,7 @@ class RenderedRulesLoadTest {
         return new SpringApplicationBuilder(IdempotencyGatewayApplication.class)
             .run("--server.port=0", "--management.server.port=0", "--idempotency.store=memory",
                     "--spring.main.lazy-initialization=true",
-                    "--spring.config.additional-location=file:" + rules.toAbsolutePath());
+                    "--idempotency.rules.location=" + rules.toAbsolutePath());
     }
 
     private static List<Route> routes(ConfigurableApplicationContext gateway) {

@@ -85,9 +85,15 @@ class SidecarExampleChartTest {
     }
 
     @Test
-    void rollsTheApplicationPodsWhenTheGatewayRulesChange() {
-        String rules = (String) manifests.one("ConfigMap", RELEASE + "-gateway-rules").map("data").get("routes.yml");
-        assertThat(manifests.one("Deployment", APP).map("spec.template.metadata.annotations"))
+    void reloadsTheGatewayRulesLiveAndRollsTheApplicationPodsOnlyForStartupSettings() {
+        Map<String, Object> annotations = manifests.one("Deployment", APP).map("spec.template.metadata.annotations");
+        assertThat(annotations).doesNotContainKey("checksum/rules").containsKey("checksum/config");
+        Map<String, Object> env = env(manifests.one("Deployment", APP).map("spec.template.spec.containers[name=idempotency-gateway]"));
+        assertThat(env).containsEntry("IDEMPOTENCY_RULES_LOCATION", "/etc/idempotency-gateway/rules");
+
+        Manifests still = Manifests.parse(HelmChart.template(chart, null, Map.of("gateway.routes.liveReload", false)));
+        String rules = (String) still.one("ConfigMap", RELEASE + "-gateway-rules").map("data").get("routes.yml");
+        assertThat(still.one("Deployment", APP).map("spec.template.metadata.annotations"))
             .containsEntry("checksum/rules", HelmChart.sha256(rules.stripTrailing()));
     }
 

@@ -39,7 +39,11 @@ class ValuesValidationTest {
                 Arguments.of(Map.of("jvm.maxRAMPercentage", 100), "/jvm/maxRAMPercentage"),
                 Arguments.of(Map.of("lifecycle.preStopSleepSeconds", "5s"), "/lifecycle/preStopSleepSeconds"),
                 Arguments.of(Map.of("upstream.url", "orders:8080"), "/upstream/url"),
-                Arguments.of(Map.of("tests.method", "FETCH"), "/tests/method"));
+                Arguments.of(Map.of("secrets.encryption.activeKey", "Key-1"), "/secrets/encryption/activeKey"),
+                Arguments.of(Map.of("secrets.encryption.keys.k1", "not base64!"), "/secrets/encryption/keys/k1"),
+                Arguments.of(Map.of("secrets.adminToken", "short"), "/secrets/adminToken"),
+                Arguments.of(Map.of("identity.default.source", "cookie"), "/identity/default/source"),
+                Arguments.of(Map.of("metrics.prometheusRule.outcomeUnknownRatio", 2), "/metrics/prometheusRule/outcomeUnknownRatio"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -116,8 +120,24 @@ class ValuesValidationTest {
                 Arguments.of(Map.of("redis.bundled.enabled", true, "autoscaling.enabled", true,
                         "autoscaling.minReplicas", 5, "autoscaling.maxReplicas", 2), "minReplicas is greater"),
                 Arguments.of(Map.of("upstream.url", ""), "has no uri and upstream.url is empty"),
-                Arguments.of(Map.of("resources.requests.memory", "lots"), "cannot read the memory quantity \"lots\""));
+                Arguments.of(Map.of("resources.requests.memory", "lots"), "cannot read the memory quantity \"lots\""),
+                Arguments.of(Map.of("secrets.existingSecret", "s", "secrets.adminToken", "a".repeat(16)),
+                        "secrets.existingSecret is set together with inline secrets.* values"),
+                Arguments.of(Map.of("secrets.encryption.keys.k1", K1, "secrets.encryption.activeKey", "k2"),
+                        "secrets.encryption.activeKey \"k2\" is not one of the keys given (k1)"),
+                Arguments.of(Map.of("secrets.encryption.keys.k1", K1), "no activeKey"),
+                Arguments.of(Map.of("secrets.encryption.keyIds[0]", "k1", "secrets.encryption.activeKey", "k1"),
+                        "secrets.existingSecret, which is empty"),
+                Arguments.of(Map.of("config.idempotency.admin.token", "a".repeat(16)),
+                        "config.idempotency.admin.token would put a secret into the rules ConfigMap"),
+                Arguments.of(Map.of("config.idempotency.encryption.keys.k1", K1),
+                        "config.idempotency.encryption.keys would put a secret into the rules ConfigMap"),
+                Arguments.of(Map.of("routes.existingConfigMap", "rules", "identity.default.source", "jwt"),
+                        "identity.* is rendered into the chart's rules file"),
+                Arguments.of(Map.of("httpRoute.enabled", true), "httpRoute.enabled needs httpRoute.parentRefs"));
     }
+
+    private static final String K1 = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     @ParameterizedTest(name = "{0}")
     @MethodSource
