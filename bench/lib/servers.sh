@@ -90,6 +90,8 @@ spawn_gateway() {
     --bench.upstream-url="http://127.0.0.1:$UPSTREAM_PORT" "${extra[@]+"${extra[@]}"}")
   # shellcheck disable=SC2206
   local jvm=($GATEWAY_JAVA_OPTS)
+  # shellcheck disable=SC2206
+  [[ $name == O ]] && jvm=($OLD_GATEWAY_JAVA_OPTS)
   start_bg pid "$WORK/gateway-$name.log" java "${jvm[@]}" -jar "$jar" "${args[@]}"
   printf -v "GW_${name}_PORT" '%s' "$port"
   printf -v "GW_${name}_PID" '%s' "$pid"
