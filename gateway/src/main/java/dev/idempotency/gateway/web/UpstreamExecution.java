@@ -5,7 +5,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.web.problem.Problem;
@@ -33,33 +32,18 @@ final class UpstreamExecution {
     }
 
     Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
+        RequestEventLoop loop = RequestEventLoop.of(exchange);
         CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
                 this.config.getReleaseStatuses(), this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
-                exchange.getRequest().getPath().value(), RequestEventLoop.of(exchange));
+                exchange.getRequest().getPath().value(), loop);
         ServerWebExchange capturing = exchange.mutate().response(response).build();
         UpstreamRequestTracker.Marker request = new UpstreamRequestTracker.Marker();
-        Mono<Void> forwarded = chain.filter(capturing)
-            .timeout(this.config.getExecutionTimeout())
+        ExecutionClock clock = new ExecutionClock(loop, this.config.getExecutionTimeout());
+        Mono<Void> forwarded = clock.bounded(chain.filter(capturing))
             .contextWrite(context -> context.put(UpstreamRequestTracker.Marker.class, request))
             .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
             .onErrorResume(ex -> !response.isSettled(), ex -> upstreamFailed(exchange, lease, ex, request.sent()));
-        return detached(lease.renewWhile(forwarded));
-    }
-
-    /**
-     * Subscribes to {@code work} on its own, so that a cancelled client subscription does not
-     * cancel it; the returned Mono mirrors its end for a client still waiting.
-     */
-    private static Mono<Void> detached(Mono<Void> work) {
-        return Mono.deferContextual(context -> {
-            Sinks.Empty<Void> done = Sinks.empty();
-            work.contextWrite(context).subscribe(null, error -> {
-                if (done.tryEmitError(error).isFailure()) {
-                    logger.debug("Upstream exchange ended after its client left: " + error);
-                }
-            }, done::tryEmitEmpty);
-            return done.asMono().doOnCancel(() -> logger.debug("Client left; the upstream exchange goes on"));
-        });
+        return new DetachOnCancel(lease.renewWhile(forwarded, clock));
     }
 
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error, boolean requestSent) {
