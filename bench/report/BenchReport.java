@@ -510,24 +510,9 @@ public class BenchReport {
             }
             out.println();
 
-            out.println("## Targets against bare Spring Cloud Gateway (issue 18)");
+            targetTable(out, "Targets against bare Spring Cloud Gateway (issue 18)", bareTargets());
             out.println();
-            out.println("| target | scenario | figure | verdict |");
-            out.println("|---|---|---|---|");
-            for (Target target : bareTargets()) {
-                out.printf("| %s | %s | %s | %s |%n", target.what(), target.scenario(), target.figure(),
-                        target.met() == null ? "not measured" : target.met() ? "**met**" : "**not met**");
-            }
-            out.println();
-
-            out.println("## Targets against the plain route (issue 9)");
-            out.println();
-            out.println("| target | scenario | figure | verdict |");
-            out.println("|---|---|---|---|");
-            for (Target target : targets()) {
-                out.printf("| %s | %s | %s | %s |%n", target.what(), target.scenario(), target.figure(),
-                        target.met() == null ? "not measured" : target.met() ? "**met**" : "**not met**");
-            }
+            targetTable(out, "Targets against the plain route (issue 9)", targets());
             Path rss = resultsDir == null ? null : resultsDir.resolve("rss-latest.md");
             String rssVerdict = rss != null && Files.exists(rss) ? Files.readAllLines(rss).stream()
                 .filter(line -> line.startsWith("**Verdict")).findFirst().orElse("") : "";
@@ -578,6 +563,17 @@ public class BenchReport {
             }
             out.flush();
             return text.toString();
+        }
+
+        private static void targetTable(PrintWriter out, String title, List<Target> targets) {
+            out.println("## " + title);
+            out.println();
+            out.println("| target | scenario | figure | verdict |");
+            out.println("|---|---|---|---|");
+            for (Target target : targets) {
+                out.printf("| %s | %s | %s | %s |%n", target.what(), target.scenario(), target.figure(),
+                        target.met() == null ? "not measured" : target.met() ? "**met**" : "**not met**");
+            }
         }
 
         private static String perRequest(String detail, double requests) {

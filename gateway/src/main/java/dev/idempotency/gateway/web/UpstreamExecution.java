@@ -1,8 +1,11 @@
 package dev.idempotency.gateway.web;
 
+import java.util.Set;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -62,6 +65,15 @@ final class UpstreamExecution {
     }
 
     private static Mono<Void> writeIfClientWaits(ServerWebExchange exchange, Problem problem) {
-        return exchange.getResponse().isCommitted() ? Mono.empty() : ProblemResponseWriter.write(exchange, problem);
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.empty();
+        }
+        // The upstream's headers may have arrived just before the failure (its response timeout
+        // firing as they came): the client gets the problem alone, exactly as a retry replays it.
+        Set<String> upstreamHeaders = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
+        if (upstreamHeaders != null) {
+            upstreamHeaders.forEach(exchange.getResponse().getHeaders()::remove);
+        }
+        return ProblemResponseWriter.write(exchange, problem);
     }
 }
