@@ -28,7 +28,7 @@ children_ticks() {
 }
 
 # Every long-running process of the harness (for "CPU used by others").
-harness_pids() { echo "$REDIS_PID" "$UPSTREAM_PID" ${GW_A_PID:-} ${GW_B_PID:-} $(nginx_pids); }
+harness_pids() { echo "$REDIS_PID" "$UPSTREAM_PID" ${BARE_PID:-} ${GW_A_PID:-} ${GW_B_PID:-} ${GW_O_PID:-} $(nginx_pids); }
 
 # Peak RSS (VmHWM) is reset per run: writing 5 to clear_refs starts a new high-water mark.
 hwm_reset() {
@@ -64,6 +64,8 @@ scenario_url() {
   case ${S_TARGET[$1]} in
     upstream) echo "http://127.0.0.1:$UPSTREAM_PORT${S_PATH[$1]}" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT${S_PATH[$1]}" ;;
+    bare) echo "http://127.0.0.1:${BARE_PORT:-0}${S_PATH[$1]}" ;;
+    O) echo "http://127.0.0.1:${GW_O_PORT:-0}${S_PATH[$1]}" ;;
     A) echo "http://127.0.0.1:${GW_A_PORT:-0}${S_PATH[$1]}" ;;
     B) echo "http://127.0.0.1:${GW_B_PORT:-0}${S_PATH[$1]}" ;;
   esac
@@ -75,6 +77,8 @@ scenario_pids() {
   case ${S_TARGET[$1]} in
     upstream) echo "$UPSTREAM_PID" ;;
     nginx) nginx_pids ;;
+    bare) echo "${BARE_PID:-}" ;;
+    O) echo "${GW_O_PID:-}" ;;
     A) echo "${GW_A_PID:-}" ;;
     B) echo "${GW_B_PID:-}" ;;
   esac

@@ -1,17 +1,34 @@
 # The scenarios of issue 9 and the plans that run them. Sourced by bench/run.
 
 declare -A S_LABEL S_TARGET S_PATH S_MODE S_ROUTE
-SCENARIO_IDS=(1 2 3 3b 4 5 6 7a 7b)
+SCENARIO_IDS=(0 1 2 3 3b 4 4m 5 6 7a 7b)
 define_scenario() { S_LABEL[$1]=$2; S_TARGET[$1]=$3; S_PATH[$1]=$4; S_MODE[$1]=$5; S_ROUTE[$1]=${6:-}; }
+define_scenario 0  "bare Spring Cloud Gateway"             bare     /bare/orders           newkey
 define_scenario 1  "upstream directly"                     upstream /orders                newkey
 define_scenario 2  "nginx proxy"                           nginx    /orders                newkey
 define_scenario 3  "plain gateway route"                   A        /plain/orders          newkey bench-plain
 define_scenario 3b "RequestRateLimiter (RedisRateLimiter)" A        /builtin-limited/orders newkey bench-builtin-limited
 define_scenario 4  "idempotent, new key (Redis)"           A        /idem/orders           newkey bench-idem
+define_scenario 4m "idempotent, new key, maxInFlightPerClient (Redis)" A /idem-inflight/orders newkey bench-idem-inflight
 define_scenario 5  "idempotent, replay (Redis)"            A        /idem-replay/orders    pool   bench-idem-replay
 define_scenario 6  "idempotent + RateLimit (Redis)"        A        /idem-limited/orders   newkey bench-idem-limited
 define_scenario 7a "idempotent, new key (memory)"          B        /idem/memory/orders    newkey bench-idem
 define_scenario 7b "idempotent, replay (memory)"           B        /idem-replay/memory/orders pool bench-idem-replay
+
+# --ab OLD_JAR: the old jar as gateway O (Redis store), each of its scenarios measured right after
+# the new jar's, in every round; a path of its own, so the upstream counts its orders apart.
+AB_SCENARIOS=(3 4 5 6)
+define_ab_scenarios() {
+  local id ids=()
+  for id in "${SCENARIO_IDS[@]}"; do
+    ids+=("$id")
+    if [[ " ${AB_SCENARIOS[*]} " == *" $id "* ]]; then
+      define_scenario "${id}o" "${S_LABEL[$id]}, old jar" O "${S_PATH[$id]%/orders}/old/orders" "${S_MODE[$id]}" "${S_ROUTE[$id]}"
+      ids+=("${id}o")
+    fi
+  done
+  SCENARIO_IDS=("${ids[@]}")
+}
 
 declare -A S_AVAILABLE S_REASON
 
@@ -28,7 +45,8 @@ probe_scenarios() {
     S_REASON[$id]=""
     case ${S_TARGET[$id]} in
       nginx) [[ -n $NGINX_PID ]] || { S_AVAILABLE[$id]=false; S_REASON[$id]="nginx is not installed, did not start, or is not run in this mode"; } ;;
-      A | B)
+      bare) [[ -n ${BARE_PID:-} ]] || { S_AVAILABLE[$id]=false; S_REASON[$id]="not run in this mode"; } ;;
+      A | B | O)
         dropped=" $(eval echo "\${GW_${S_TARGET[$id]}_DROPPED:-}") "
         if [[ -z $(scenario_pids "$id") ]]; then
           S_AVAILABLE[$id]=false
@@ -99,5 +117,6 @@ start_servers() {
   start_redis
   start_upstream
   [[ $MODE == rss ]] || start_nginx
+  [[ $MODE == rss ]] || start_baseline
   start_gateways
 }

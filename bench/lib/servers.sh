@@ -27,6 +27,19 @@ upstream_orders() {
     awk -F'":' -v path="\"${1:-}" 'path == "\"" || $1 == path { total += $2 } END { print total + 0 }'
 }
 
+# The bare Spring Cloud Gateway of scenario 0: the starter and one route (bench/baseline), same JVM options as the gateways.
+start_baseline() {
+  free_port BARE_PORT
+  # shellcheck disable=SC2206
+  local jvm=($GATEWAY_JAVA_OPTS)
+  start_bg BARE_PID "$WORK/baseline.log" java "${jvm[@]}" \
+    -cp "$BASELINE_DIR/target/classes:$(cat "$BASELINE_DIR/target/classpath.txt")" \
+    dev.idempotency.bench.baseline.BaselineGateway --server.port="$BARE_PORT" --bench.upstream-url="http://127.0.0.1:$UPSTREAM_PORT"
+  wait_for "baseline" 180 "$BARE_PID" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' \
+      http://127.0.0.1:$BARE_PORT/bare/orders)\" = 201 ]" || die "the bare gateway did not start (see $WORK/baseline.log)"
+  log "bare Spring Cloud Gateway on port $BARE_PORT (pid $BARE_PID)"
+}
+
 start_nginx() {
   NGINX_PID=""
   [[ -n $NGINX_BIN ]] || return 0
@@ -65,17 +78,21 @@ gateway_answers() {
 }
 
 # spawn_gateway NAME STORE DROPPED-ROUTES...: starts a JVM with bench/routes.yml less those routes.
+# Gateway O (--ab) runs the old jar, on Redis database 1 so that it never replays what A stored.
 spawn_gateway() {
-  local name=$1 store=$2 port pid routes="$WORK/routes-$1.yml"
+  local name=$1 store=$2 port pid routes="$WORK/routes-$1.yml" jar=$RUN_JAR extra=()
+  [[ $name == O ]] && { jar=$RUN_JAR_OLD; extra=(--spring.data.redis.database=1); }
   shift 2
   routes_without "$routes" "$@"
   free_port port
   local args=(--server.port="$port" --spring.config.additional-location="file:$routes"
     --idempotency.store="$store" --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT"
-    --bench.upstream-url="http://127.0.0.1:$UPSTREAM_PORT")
+    --bench.upstream-url="http://127.0.0.1:$UPSTREAM_PORT" "${extra[@]+"${extra[@]}"}")
   # shellcheck disable=SC2206
   local jvm=($GATEWAY_JAVA_OPTS)
-  start_bg pid "$WORK/gateway-$name.log" java "${jvm[@]}" -jar "$RUN_JAR" "${args[@]}"
+  # shellcheck disable=SC2206
+  [[ $name == O ]] && jvm=($OLD_GATEWAY_JAVA_OPTS)
+  start_bg pid "$WORK/gateway-$name.log" java "${jvm[@]}" -jar "$jar" "${args[@]}"
   printf -v "GW_${name}_PORT" '%s' "$port"
   printf -v "GW_${name}_PID" '%s' "$pid"
   printf -v "GW_${name}_STORE" '%s' "$store"
@@ -105,10 +122,10 @@ FALLBACK_DROPS=("bench-idem-limited" "bench-idem-limited bench-builtin-limited")
 declare -A DROP_REASON
 GATEWAY_FAILURES=0
 
-jar_has_class() { jar tf "$RUN_JAR" 2>/dev/null | grep -q "/$1.class\$"; }
+jar_has_class() { jar tf "${2:-$RUN_JAR}" 2>/dev/null | grep -q "/$1.class\$"; }
 
 start_gateways() {
-  local name store drops initial=()
+  local name store drops initial=() names=(A)
   # the lead may rebuild the jar meanwhile: run a copy of it
   RUN_JAR="$WORK/gateway.jar"
   cp "$GATEWAY_JAR" "$RUN_JAR"
@@ -117,9 +134,16 @@ start_gateways() {
     DROP_REASON[bench-idem-limited]="not available: this gateway build has no RateLimit filter (RateLimitGatewayFilterFactory)"
   fi
   spawn_gateway A redis "${initial[@]+"${initial[@]}"}"
-  [[ $MODE == rss ]] || spawn_gateway B memory "${initial[@]+"${initial[@]}"}"
-  for name in A B; do
-    [[ $MODE == rss && $name == B ]] && continue
+  [[ $MODE == rss ]] || { spawn_gateway B memory "${initial[@]+"${initial[@]}"}"; names+=(B); }
+  if [[ -n $AB_JAR ]]; then
+    RUN_JAR_OLD="$WORK/gateway-old.jar"
+    cp "$AB_JAR" "$RUN_JAR_OLD"
+    initial=()
+    jar_has_class RateLimitGatewayFilterFactory "$RUN_JAR_OLD" || initial=(bench-idem-limited)
+    spawn_gateway O redis "${initial[@]+"${initial[@]}"}"
+    names+=(O)
+  fi
+  for name in "${names[@]}"; do
     await_gateway "$name" && continue
     store=$(eval echo "\$GW_${name}_STORE")
     for drops in "${FALLBACK_DROPS[@]}"; do

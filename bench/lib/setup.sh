@@ -49,4 +49,9 @@ build_all() {
     log "building the upstream (./mvnw -q -f bench/upstream/pom.xml package)"
     (cd "$ROOT" && "${mvn[@]}" -f bench/upstream/pom.xml package) || die "the upstream build failed"
   fi
+  if [[ $BUILD == always ]] || needs_build "$BASELINE_DIR/target/classes/dev/idempotency/bench/baseline/BaselineGateway.class" \
+      "$BASELINE_DIR/pom.xml" "$BASELINE_DIR/src" || [[ ! -f $BASELINE_DIR/target/classpath.txt ]]; then
+    log "building the bare Spring Cloud Gateway baseline (./mvnw -q -f bench/baseline/pom.xml package)"
+    (cd "$ROOT" && "${mvn[@]}" -f bench/baseline/pom.xml package) || die "the baseline build failed"
+  fi
 }

@@ -40,9 +40,15 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public class BenchReport {
 
-    static final List<String> SCENARIOS = List.of("1", "2", "3", "3b", "4", "5", "6", "7a", "7b");
+    static final List<String> SCENARIOS = List.of("0", "1", "2", "3", "3o", "3b", "4", "4o", "4m", "5", "5o", "6", "6o", "7a", "7b");
+
+    /** The bare Spring Cloud Gateway (bench/baseline): the floor of every gateway scenario. */
+    static final String BARE = "0";
 
     static final String PLAIN = "3";
+
+    /** The scenarios bench/run --ab also runs on the old jar, as id + "o". */
+    static final List<String> AB = List.of("3", "4", "5", "6");
 
     public static void main(String[] args) throws IOException {
         Locale.setDefault(Locale.ROOT);
@@ -182,11 +188,11 @@ public class BenchReport {
             return this.runs.getOrDefault(scenario, List.of()).stream().mapToDouble(metric).max().orElse(Double.NaN);
         }
 
-        /** Median over rounds of (scenario in round r) op (plain route in round r): pairs from one sitting. */
-        double pairedMedian(String scenario, ToDoubleFunction<Run> metric, boolean ratio) {
+        /** Median over rounds of (scenario in round r) op (reference in round r): pairs from one sitting. */
+        double pairedMedian(String scenario, String reference, ToDoubleFunction<Run> metric, boolean ratio) {
             List<Double> values = new ArrayList<>();
             for (Run run : this.runs.getOrDefault(scenario, List.of())) {
-                for (Run plain : this.runs.getOrDefault(PLAIN, List.of())) {
+                for (Run plain : this.runs.getOrDefault(reference, List.of())) {
                     if (plain.round() == run.round()) {
                         double a = metric.applyAsDouble(run);
                         double b = metric.applyAsDouble(plain);
@@ -198,11 +204,19 @@ public class BenchReport {
         }
 
         double ratio(String scenario) {
-            return pairedMedian(scenario, Run::throughput, true);
+            return pairedMedian(scenario, PLAIN, Run::throughput, true);
         }
 
         double cpuOverPlain(String scenario) {
-            return pairedMedian(scenario, Run::cpuUsPerRequest, false);
+            return pairedMedian(scenario, PLAIN, Run::cpuUsPerRequest, false);
+        }
+
+        double bareRatio(String scenario) {
+            return pairedMedian(scenario, BARE, Run::throughput, true);
+        }
+
+        double cpuOverBare(String scenario) {
+            return pairedMedian(scenario, BARE, Run::cpuUsPerRequest, false);
         }
 
         Map<String, String> roundTrips(String scenario) {
@@ -239,7 +253,7 @@ public class BenchReport {
             targets.add(new Target("5", "replay (Redis) >= 1.2 x plain route throughput",
                     f(ratio5, 2) + " x (" + f(med("5", Run::throughput), 0) + " req/s)", Double.isNaN(ratio5) ? null : ratio5 >= 1.2));
             double added = paced("4", "p99_us") - paced(PLAIN, "p99_us");
-            targets.add(new Target("4", "p99 added latency over the plain route <= 2 ms at half the plain route's saturation rate",
+            targets.add(new Target("4", "p99 added latency over the plain route <= 2 ms at the paced rate below",
                     "+" + f(added, 2) + " ms (p99 " + f(paced("4", "p99_us"), 2) + " vs " + f(paced(PLAIN, "p99_us"), 2) + " ms at "
                             + this.records.meta("half_saturation_rate", "?") + " req/s)",
                     Double.isNaN(added) ? null : added <= 2.0));
@@ -257,8 +271,43 @@ public class BenchReport {
             return targets;
         }
 
+        /** Each target of issue 18, against the bare Spring Cloud Gateway of the same rounds. */
+        List<Target> bareTargets() {
+            List<Target> targets = new ArrayList<>();
+            double bareCpu = med(BARE, Run::cpuUsPerRequest);
+            double cpuRatio3 = pairedMedian(PLAIN, BARE, Run::cpuUsPerRequest, true);
+            targets.add(new Target("3", "route without filters: gateway CPU <= 1.10 x bare SCG",
+                    f(cpuRatio3, 2) + " x (" + f(med(PLAIN, Run::cpuUsPerRequest), 1) + " vs " + f(bareCpu, 1) + " us/req)",
+                    Double.isNaN(cpuRatio3) ? null : cpuRatio3 <= 1.10));
+            double cpu4 = cpuOverBare("4");
+            targets.add(new Target("4", "first request (Redis): CPU <= bare + 60 us",
+                    "+" + f(cpu4, 1) + " us (" + f(med("4", Run::cpuUsPerRequest), 1) + " vs " + f(bareCpu, 1) + " us/req)",
+                    Double.isNaN(cpu4) ? null : cpu4 <= 60));
+            double ratio4 = bareRatio("4");
+            targets.add(new Target("4", "... i.e. >= 0.70 x bare throughput", f(ratio4, 2) + " x",
+                    Double.isNaN(ratio4) ? null : ratio4 >= 0.70));
+            double cpu6 = cpuOverBare("6");
+            targets.add(new Target("6", "first request with RateLimit too: CPU <= bare + 80 us",
+                    "+" + f(cpu6, 1) + " us (" + f(med("6", Run::cpuUsPerRequest), 1) + " us/req)",
+                    Double.isNaN(cpu6) ? null : cpu6 <= 80));
+            double ratio5 = bareRatio("5");
+            targets.add(new Target("5", "replay (Redis) >= 1.6 x bare throughput",
+                    f(ratio5, 2) + " x (" + f(med("5", Run::throughput), 0) + " vs " + f(med(BARE, Run::throughput), 0) + " req/s)",
+                    Double.isNaN(ratio5) ? null : ratio5 >= 1.6));
+            double inFlight = pairedMedian("4m", "4", Run::cpuUsPerRequest, false);
+            targets.add(new Target("4m", "maxInFlightPerClient on: <= 10 us more than without it",
+                    f(inFlight, 1) + " us (" + f(med("4m", Run::cpuUsPerRequest), 1) + " vs " + f(med("4", Run::cpuUsPerRequest), 1) + " us/req)",
+                    Double.isNaN(inFlight) ? null : inFlight <= 10));
+            double added = paced("4", "p99_us") - paced(BARE, "p99_us");
+            targets.add(new Target("4", "p99 <= bare SCG's p99 + 2 ms at half the first request's saturation",
+                    "+" + f(added, 2) + " ms (p99 " + f(paced("4", "p99_us"), 2) + " vs " + f(paced(BARE, "p99_us"), 2) + " ms at "
+                            + this.records.meta("half_saturation_rate", "?") + " req/s)",
+                    Double.isNaN(added) ? null : added <= 2.0));
+            return targets;
+        }
+
         List<String> missedScenarios() {
-            return targets().stream().filter(t -> Boolean.FALSE.equals(t.met())).map(Target::scenario).distinct().toList();
+            return java.util.stream.Stream.concat(targets().stream(), bareTargets().stream()).filter(t -> Boolean.FALSE.equals(t.met())).map(Target::scenario).distinct().toList();
         }
 
         /** What makes a smoke run fail: the harness (or the gateway under it) is broken. */
@@ -286,7 +335,7 @@ public class BenchReport {
                         problems.add("scenario " + id + " round " + run.round() + ": " + f(run.errors(), 0) + " errors (socket or non-2xx)"
                                 + (run.statuses().isEmpty() ? "" : ", statuses " + run.statuses()));
                     }
-                    boolean replay = id.equals("5") || id.equals("7b");
+                    boolean replay = id.equals("5") || id.equals("5o") || id.equals("7b");
                     if (replay && run.upstreamOrders() != 0) {
                         problems.add("scenario " + id + ": " + f(run.upstreamOrders(), 0) + " replays reached the upstream");
                     }
@@ -354,23 +403,24 @@ public class BenchReport {
             }
             out.println("## Results");
             out.println();
-            out.println("| # | scenario | req/s | spread (min–max) | × plain | p50 ms | p99 ms | p99.9 ms | CPU µs/req | ΔCPU vs plain µs | peak RSS MB | Redis cmds/req | Redis round trips/req | upstream calls/req | errors |");
-            out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            out.println("| # | scenario | req/s | spread (min–max) | × bare | × plain | p50 ms | p99 ms | p99.9 ms | CPU µs/req | ΔCPU vs bare µs | ΔCPU vs plain µs | peak RSS MB | Redis cmds/req | Redis round trips/req | upstream calls/req | errors |");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (String id : SCENARIOS) {
                 if (!this.labels.containsKey(id)) {
                     continue;
                 }
                 if (this.unavailable.containsKey(id)) {
-                    out.printf("| %s | %s | – | | | | | | | | | | | | %s |%n", id, this.labels.get(id), this.unavailable.get(id));
+                    out.printf("| %s | %s | – | | | | | | | | | | | | | | %s |%n", id, this.labels.get(id), this.unavailable.get(id));
                     continue;
                 }
                 double tput = med(id, Run::throughput);
                 double spread = (max(id, Run::throughput) - min(id, Run::throughput)) / tput * 100;
                 boolean gateway = !id.equals("1") && !id.equals("2");
-                out.printf("| %s | %s | %s | %s–%s (±%s%%) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id),
+                out.printf("| %s | %s | %s | %s–%s (±%s%%) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id),
                         f(tput, 0), f(min(id, Run::throughput), 0), f(max(id, Run::throughput), 0), f(spread / 2, 1),
-                        f(ratio(id), 2), f(med(id, Run::p50ms), 2), f(med(id, Run::p99ms), 2), f(med(id, Run::p999ms), 2),
-                        f(med(id, Run::cpuUsPerRequest), 1), gateway ? f(cpuOverPlain(id), 1) : "", f(max(id, Run::hwmMb), 0),
+                        f(bareRatio(id), 2), f(ratio(id), 2), f(med(id, Run::p50ms), 2), f(med(id, Run::p99ms), 2), f(med(id, Run::p999ms), 2),
+                        f(med(id, Run::cpuUsPerRequest), 1), gateway && !id.equals(BARE) ? f(cpuOverBare(id), 1) : "",
+                        gateway && !id.equals(BARE) ? f(cpuOverPlain(id), 1) : "", f(max(id, Run::hwmMb), 0),
                         f(med(id, Run::redisPerRequest), 2), f(roundTripsPerRequest(id), 2), f(med(id, Run::upstreamPerRequest), 3),
                         f(this.runs.getOrDefault(id, List.of()).stream().mapToDouble(Run::errors).sum(), 0));
             }
@@ -381,8 +431,9 @@ public class BenchReport {
             }
             out.println("- **CPU µs/req** is the CPU time (user + system, from `/proc/<pid>/stat`) of the process in front of the "
                     + "upstream divided by the requests completed: the gateway JVM for 3–7, nginx (master and workers) for 2, the "
-                    + "upstream itself for 1. It carries across machines better than req/s on 2 shared cores. **ΔCPU** pairs each "
-                    + "round with the plain route's run of the same round.");
+                    + "upstream itself for 1. It carries across machines better than req/s on 2 shared cores. **× bare**, **× plain** "
+                    + "and **ΔCPU** pair each round with the bare Spring Cloud Gateway's (scenario 0: bench/baseline, the starter "
+                    + "and one route) or the plain route's run of the same round.");
             out.println("- **peak RSS** is `VmHWM` of that process, reset before each run (`echo 5 > /proc/<pid>/clear_refs`); "
                     + "the highest over rounds.");
             out.println("- **Redis cmds/req** counts every command in `INFO commandstats`, including those a Lua script runs "
@@ -398,24 +449,47 @@ public class BenchReport {
                     upstream / fastest >= 1.5 ? "it is not the bottleneck of any proxied scenario."
                             : "**too close to the fastest proxied scenario: the upstream may be what limits it.**");
 
+            if (AB.stream().anyMatch(id -> this.runs.containsKey(id + "o"))) {
+                out.println("## Old jar against new jar (A/B, same run)");
+                out.println();
+                out.printf("Old jar `%s` (sha256 %s…) against the new build (%s), each old scenario measured right after the new one "
+                        + "in every round (Redis store for both; the old gateway on Redis database 1). Δ and × pair the runs of one round.%n%n",
+                        r.meta("ab_jar", "?"), r.meta("ab_jar_sha", "?"), r.meta("new_commit", "?"));
+                out.println("| # | scenario | old req/s | new req/s | new × old | old CPU µs/req | new CPU µs/req | Δ CPU µs/req | old Δ vs bare µs | new Δ vs bare µs |");
+                out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                for (String id : AB) {
+                    String old = id + "o";
+                    if (!this.runs.containsKey(id) || !this.runs.containsKey(old)) {
+                        continue;
+                    }
+                    out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id), f(med(old, Run::throughput), 0),
+                            f(med(id, Run::throughput), 0), f(pairedMedian(id, old, Run::throughput, true), 2),
+                            f(med(old, Run::cpuUsPerRequest), 1), f(med(id, Run::cpuUsPerRequest), 1),
+                            f(pairedMedian(id, old, Run::cpuUsPerRequest, false), 1), f(cpuOverBare(old), 1), f(cpuOverBare(id), 1));
+                }
+                out.println();
+            }
+
             out.println("## Latency at half saturation (open loop)");
             out.println();
-            out.printf("Rate: %s req/s, half the plain route's median saturation throughput (%s req/s) above. wrk has no "
+            out.printf("Rate: %s req/s, half the median saturation throughput of scenario %s (%s req/s) above. wrk has no "
                     + "constant-rate mode and wrk2 is not in Debian, so `bench/wrk/paced.lua` paces wrk itself (`-t%s -c%s`, %s s "
                     + "per run, %s run(s) per scenario, interleaved): each thread sends on a fixed schedule and each latency is "
                     + "measured from the moment the request was *meant* to be sent (carried in an `X-Bench-T0` header that the "
                     + "upstream echoes), so a stall is charged to every request it delays (no coordinated omission).%n%n",
-                    r.meta("half_saturation_rate", "?"), r.meta("plain_saturation", "?"), r.meta("threads", "?"),
+                    r.meta("half_saturation_rate", "?"), r.meta("saturation_reference", PLAIN),
+                    r.meta("reference_saturation", r.meta("plain_saturation", "?")), r.meta("threads", "?"),
                     r.meta("paced_connections", "?"), r.meta("paced_duration", "?"), r.meta("paced_reps", "?"));
-            out.println("| # | scenario | rate req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 added over plain ms |");
-            out.println("|---|---|---:|---:|---:|---:|---:|---:|");
-            for (String id : List.of(PLAIN, "4", "7a")) {
+            out.println("| # | scenario | rate req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 added over bare ms | p99 added over plain ms |");
+            out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            for (String id : List.of(BARE, PLAIN, "4", "7a")) {
                 if (this.records.kind("paced", id).isEmpty()) {
                     continue;
                 }
-                out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id), r.meta("half_saturation_rate", "?"),
+                out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id), r.meta("half_saturation_rate", "?"),
                         f(pacedThroughput(id), 0), f(paced(id, "p50_us"), 2), f(paced(id, "p99_us"), 2), f(paced(id, "p999_us"), 2),
-                        id.equals(PLAIN) ? "" : f(paced(id, "p99_us") - paced(PLAIN, "p99_us"), 2));
+                        id.equals(BARE) ? "" : f(paced(id, "p99_us") - paced(BARE, "p99_us"), 2),
+                        id.equals(PLAIN) || id.equals(BARE) ? "" : f(paced(id, "p99_us") - paced(PLAIN, "p99_us"), 2));
             }
             out.println();
 
@@ -436,14 +510,9 @@ public class BenchReport {
             }
             out.println();
 
-            out.println("## Targets (issue 9)");
+            targetTable(out, "Targets against bare Spring Cloud Gateway (issue 18)", bareTargets());
             out.println();
-            out.println("| target | scenario | figure | verdict |");
-            out.println("|---|---|---|---|");
-            for (Target target : targets()) {
-                out.printf("| %s | %s | %s | %s |%n", target.what(), target.scenario(), target.figure(),
-                        target.met() == null ? "not measured" : target.met() ? "**met**" : "**not met**");
-            }
+            targetTable(out, "Targets against the plain route (issue 9)", targets());
             Path rss = resultsDir == null ? null : resultsDir.resolve("rss-latest.md");
             String rssVerdict = rss != null && Files.exists(rss) ? Files.readAllLines(rss).stream()
                 .filter(line -> line.startsWith("**Verdict")).findFirst().orElse("") : "";
@@ -494,6 +563,17 @@ public class BenchReport {
             }
             out.flush();
             return text.toString();
+        }
+
+        private static void targetTable(PrintWriter out, String title, List<Target> targets) {
+            out.println("## " + title);
+            out.println();
+            out.println("| target | scenario | figure | verdict |");
+            out.println("|---|---|---|---|");
+            for (Target target : targets) {
+                out.printf("| %s | %s | %s | %s |%n", target.what(), target.scenario(), target.figure(),
+                        target.met() == null ? "not measured" : target.met() ? "**met**" : "**not met**");
+            }
         }
 
         private static String perRequest(String detail, double requests) {

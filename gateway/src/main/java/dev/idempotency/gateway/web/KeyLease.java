@@ -1,12 +1,9 @@
 package dev.idempotency.gateway.web;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -53,7 +50,8 @@ final class KeyLease {
 
     private final IdempotencyListeners listeners;
 
-    private final AtomicReference<Disposable> renewal = new AtomicReference<>();
+    /** Renews the lease while the request runs; set when it starts. */
+    private volatile ExecutionClock clock;
 
     private volatile boolean storingInBackground;
 
@@ -72,31 +70,32 @@ final class KeyLease {
     }
 
     /**
-     * Runs {@code work} while renewing the lease every third of its length; stops when work ends,
-     * or, if work left its result to be stored in the background, when that ends.
+     * Runs {@code work} while {@code clock} renews the lease every third of its length; stops the
+     * clock when work ends, or, if work left its result to be stored in the background, when that ends.
      */
-    Mono<Void> renewWhile(Mono<Void> work) {
-        Duration period = this.lockTimeout.dividedBy(3);
+    Mono<Void> renewWhile(Mono<Void> work, ExecutionClock clock) {
         return Mono.defer(() -> {
-            this.renewal.set(Flux.interval(period, period)
-                .concatMap(tick -> this.store.renew(this.key, this.claim.fencingToken(), this.lockTimeout)
-                    // A failed renewal is retried on the next tick; a refused one means the lease is gone.
-                    .onErrorReturn(StoreUnavailableException.class, true)
-                    .flatMap(renewed -> renewed ? renewSlot().thenReturn(true) : Mono.just(false)))
-                .takeWhile(Boolean::booleanValue)
-                .subscribe());
+            this.clock = clock;
+            clock.start(this::renewOnce, this.lockTimeout.dividedBy(3));
             return work.doFinally(signal -> {
                 if (!this.storingInBackground) {
-                    stopRenewal();
+                    clock.stop();
                 }
             });
         });
     }
 
+    // A failed renewal is retried on the next tick; a refused one means the lease is gone.
+    private Mono<Boolean> renewOnce() {
+        return this.store.renew(this.key, this.claim.fencingToken(), this.lockTimeout)
+            .onErrorReturn(StoreUnavailableException.class, true)
+            .flatMap(renewed -> renewed ? renewSlot().thenReturn(true) : Mono.just(false));
+    }
+
     private void stopRenewal() {
-        Disposable renewal = this.renewal.getAndSet(null);
-        if (renewal != null) {
-            renewal.dispose();
+        ExecutionClock clock = this.clock;
+        if (clock != null) {
+            clock.stop();
         }
     }
 

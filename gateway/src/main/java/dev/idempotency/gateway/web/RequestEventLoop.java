@@ -1,9 +1,15 @@
 package dev.idempotency.gateway.web;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
 import io.netty.channel.EventLoop;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 
 /**
@@ -44,5 +50,24 @@ final class RequestEventLoop {
         }
         return value.flatMap(result -> loop.inEventLoop() ? Mono.just(result)
                 : Mono.create(sink -> loop.execute(() -> sink.success(result))));
+    }
+
+    /**
+     * Runs {@code task} on this loop after {@code delayNanos} (on Reactor's parallel scheduler off
+     * Reactor Netty). Scheduled from the loop itself, it is a queue entry of that thread: no lock,
+     * no wake-up of another thread.
+     */
+    Disposable schedule(Runnable task, long delayNanos) {
+        EventLoop loop = this.loop;
+        if (loop == null) {
+            return Schedulers.parallel().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        }
+        try {
+            ScheduledFuture<?> scheduled = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            return () -> scheduled.cancel(false);
+        }
+        catch (RejectedExecutionException shuttingDown) {
+            return Schedulers.parallel().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        }
     }
 }

@@ -5,9 +5,9 @@ import java.util.Set;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.web.problem.Problem;
@@ -39,33 +39,18 @@ final class UpstreamExecution {
     }
 
     Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
+        RequestEventLoop loop = RequestEventLoop.of(exchange);
         CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
                 this.releaseStatuses, this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
-                exchange.getRequest().getPath().value(), RequestEventLoop.of(exchange));
+                exchange.getRequest().getPath().value(), loop);
         ServerWebExchange capturing = exchange.mutate().response(response).build();
         UpstreamRequestTracker.Marker request = new UpstreamRequestTracker.Marker();
-        Mono<Void> forwarded = chain.filter(capturing)
-            .timeout(this.config.getExecutionTimeout())
+        ExecutionClock clock = new ExecutionClock(loop, this.config.getExecutionTimeout());
+        Mono<Void> forwarded = clock.bounded(chain.filter(capturing))
             .contextWrite(context -> context.put(UpstreamRequestTracker.Marker.class, request))
             .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
             .onErrorResume(ex -> !response.isSettled(), ex -> upstreamFailed(exchange, lease, ex, request.sent()));
-        return detached(lease.renewWhile(forwarded));
-    }
-
-    /**
-     * Subscribes to {@code work} on its own, so that a cancelled client subscription does not
-     * cancel it; the returned Mono mirrors its end for a client still waiting.
-     */
-    private static Mono<Void> detached(Mono<Void> work) {
-        return Mono.deferContextual(context -> {
-            Sinks.Empty<Void> done = Sinks.empty();
-            work.contextWrite(context).subscribe(null, error -> {
-                if (done.tryEmitError(error).isFailure()) {
-                    logger.debug("Upstream exchange ended after its client left: " + error);
-                }
-            }, done::tryEmitEmpty);
-            return done.asMono().doOnCancel(() -> logger.debug("Client left; the upstream exchange goes on"));
-        });
+        return new DetachOnCancel(lease.renewWhile(forwarded, clock));
     }
 
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error, boolean requestSent) {
@@ -84,6 +69,15 @@ final class UpstreamExecution {
     }
 
     private static Mono<Void> writeIfClientWaits(ServerWebExchange exchange, Problem problem) {
-        return exchange.getResponse().isCommitted() ? Mono.empty() : ProblemResponseWriter.write(exchange, problem);
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.empty();
+        }
+        // The upstream's headers may have arrived just before the failure (its response timeout
+        // firing as they came): the client gets the problem alone, exactly as a retry replays it.
+        Set<String> upstreamHeaders = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
+        if (upstreamHeaders != null) {
+            upstreamHeaders.forEach(exchange.getResponse().getHeaders()::remove);
+        }
+        return ProblemResponseWriter.write(exchange, problem);
     }
 }

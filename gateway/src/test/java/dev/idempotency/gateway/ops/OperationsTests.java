@@ -242,6 +242,12 @@ class OperationsTests {
         }
 
         @Test
+        void auditEventsDroppedByAFullAuditQueueAreCounted() {
+            // Counted since the JVM started (AsyncAuditAppenderTests may have dropped one in this JVM).
+            assertThat(Management.prometheusSample(scrape(), "idempotency_audit_dropped_total")).isNotNull();
+        }
+
+        @Test
         void theDashboardQueriesOnlyMetricsTheGatewayExposes() throws IOException {
             observeModeTrafficExists();
             String dashboard = Files.readString(Path.of("../ops/grafana/idempotency-gateway.json"));
@@ -459,12 +465,15 @@ class OperationsTests {
             assertThat(OperationsTests.this.upstream.findAll(postRequestedFor(urlPathEqualTo("/admin/orders"))
                 .withHeader("Idempotency-Key", equalTo(key)))).hasSize(2);
 
-            List<JsonNode> purges = AuditLines.of(output.getOut(), "admin").stream()
-                .filter(line -> "admin_purge".equals(line.path("audit_event").asString()))
-                .filter(line -> hmac(key).equals(line.path("key_hash").asString()))
-                .toList();
-            assertThat(purges).extracting(line -> line.path("purged").asBoolean()).containsExactly(true, false);
-            assertThat(purges.get(0).path("client_hash").asString()).isEqualTo(hmac(CLIENT));
+            // The audit log is written by a thread of its own: its lines follow the answers shortly.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                List<JsonNode> purges = AuditLines.of(output.getOut(), "admin").stream()
+                    .filter(line -> "admin_purge".equals(line.path("audit_event").asString()))
+                    .filter(line -> hmac(key).equals(line.path("key_hash").asString()))
+                    .toList();
+                assertThat(purges).extracting(line -> line.path("purged").asBoolean()).containsExactly(true, false);
+                assertThat(purges.get(0).path("client_hash").asString()).isEqualTo(hmac(CLIENT));
+            });
             assertThat(output.toString()).doesNotContain(ADMIN_TOKEN);
         }
 

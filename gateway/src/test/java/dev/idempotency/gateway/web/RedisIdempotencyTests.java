@@ -2,9 +2,13 @@ package dev.idempotency.gateway.web;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 import dev.idempotency.gateway.testsupport.RedisServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The behaviour suite on a real Redis server. */
 class RedisIdempotencyTests extends IdempotencyBehaviourContract {
@@ -15,6 +19,14 @@ class RedisIdempotencyTests extends IdempotencyBehaviourContract {
     List<String> storeProperties() {
         this.redis = RedisServer.launch();
         return List.of(this.redis.storeProperties());
+    }
+
+    @Test
+    void storeCallsAreTimedByTheStoreAloneNotAlsoPerRedisCommandByLettuce() {
+        send("/orders", newKey());
+        MeterRegistry meters = this.gateway.context().getBean(MeterRegistry.class);
+        assertThat(meters.find("idempotency.store").timers()).isNotEmpty();
+        assertThat(meters.getMeters()).noneMatch(meter -> meter.getId().getName().startsWith("lettuce"));
     }
 
     @AfterAll

@@ -55,6 +55,7 @@ class RouteOptionsTests {
                 .filter("Idempotency", Map.of("fingerprintParts", "method,path", "fingerprintHeaders", "X-Account"))
             .route("observe", uri).path("/observe/**").filter("Idempotency", Map.of("mode", "observe"))
             .route("enforce", uri).path("/enforce/**").filter("Idempotency")
+            .route("bounded", uri).path("/bounded/**").filter("Idempotency", Map.of("executionTimeout", "400ms"))
             .properties(), RecordingListener.Registration.class);
         this.client = this.gateway.client();
         this.listener = this.gateway.context().getBean(RecordingListener.class);
@@ -247,6 +248,28 @@ class RouteOptionsTests {
             send("/enforce/orders", null, "{}");
             assertThat(listener.events()).containsExactly("enforce:EXECUTED", "enforce:settled:STORED",
                     "enforce:REPLAYED", "enforce:FINGERPRINT_MISMATCH", "enforce:KEY_MISSING");
+        }
+    }
+
+    @Nested
+    class ExecutionTimeout {
+
+        @Test
+        void anUpstreamSlowerThanExecutionTimeoutIsEndedAndItsUnknownOutcomeStored() {
+            upstream.stubFor(post(urlPathMatching("/bounded/.*")).willReturn(aResponse().withStatus(201)
+                .withFixedDelay(2000).withBody("{\"late\":true}")));
+            String key = UUID.randomUUID().toString();
+            long start = System.nanoTime();
+            EntityExchangeResult<byte[]> ended = send("/bounded/orders", key, "{}");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(ended.getStatus().value()).isEqualTo(504);
+            assertThat(body(ended)).contains("upstream-outcome-unknown");
+            assertThat(millis).as("answered at the route's executionTimeout, not the upstream's 2 s").isLessThan(1900);
+            // The request went out and may have run: its retry gets the stored outcome, never a second execution.
+            EntityExchangeResult<byte[]> retried = send("/bounded/orders", key, "{}");
+            assertThat(retried.getStatus().value()).isEqualTo(504);
+            assertThat(replayed(retried)).isTrue();
+            assertThat(executions("/bounded/orders")).isEqualTo(1);
         }
     }
 }

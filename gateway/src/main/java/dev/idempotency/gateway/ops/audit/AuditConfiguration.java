@@ -1,5 +1,7 @@
 package dev.idempotency.gateway.ops.audit;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,8 +13,22 @@ import dev.idempotency.gateway.config.IdempotencyProperties;
 @EnableConfigurationProperties(AuditProperties.class)
 public class AuditConfiguration {
 
+    /** Audit lines are written by a thread of their own, from a bounded queue (see {@link AsyncAuditAppender}). */
     @Bean
-    AuditLog auditLog(AuditProperties properties, IdempotencyProperties idempotency) {
+    AsyncAuditAppender.Installation auditLogQueue() {
+        return new AsyncAuditAppender.Installation();
+    }
+
+    @Bean
+    AuditLog auditLog(AuditProperties properties, IdempotencyProperties idempotency,
+            AsyncAuditAppender.Installation auditLogQueue) {
         return new AuditLog(properties, idempotency.getDefaults());
+    }
+
+    @Bean
+    MeterBinder auditLogDroppedEvents(AuditLog auditLog) {
+        return registry -> FunctionCounter.builder("idempotency.audit.dropped", auditLog, log -> AsyncAuditAppender.dropped())
+            .description("Audit events dropped because the audit log's queue was full")
+            .register(registry);
     }
 }
