@@ -328,5 +328,6 @@ Rules from routes.existingConfigMap carry no checksum.
 
 {{/* "true" when the gateway reloads the mounted rules; a string, as include returns one. */}}
 {{- define "idempotency-gateway.lib.liveReload" -}}
-{{- if .values.routes.liveReload }}true{{ else }}false{{ end }}
+{{- $rules := .values.rules | default dict }}
+{{- if kindIs "bool" $rules.liveReload }}{{ $rules.liveReload }}{{ else if .values.routes.liveReload }}true{{ else }}false{{ end }}
 {{- end }}

@@ -255,6 +255,17 @@ class GatewayChartTest {
         }
 
         @Test
+        void rulesLiveReloadDecidesOverRoutesLiveReload() {
+            Manifests off = render(null, Map.of("rules.liveReload", false));
+            assertThat(off.one("Deployment").map("spec.template.metadata.annotations")).containsKey("checksum/rules");
+            assertThat(env(off.gatewayContainer())).containsEntry("IDEMPOTENCY_RULES_RELOADINTERVAL", "0");
+
+            Manifests on = render(null, Map.of("rules.liveReload", true, "routes.liveReload", false));
+            assertThat(on.one("Deployment").map("spec.template.metadata.annotations")).doesNotContainKey("checksum/rules");
+            assertThat(env(on.gatewayContainer())).containsEntry("IDEMPOTENCY_RULES_RELOADINTERVAL", "5s");
+        }
+
+        @Test
         void addsPrometheusScrapeAnnotationsUnlessTurnedOff() {
             assertThat(manifests.one("Deployment").map("spec.template.metadata.annotations"))
                 .containsEntry("prometheus.io/scrape", "true")
