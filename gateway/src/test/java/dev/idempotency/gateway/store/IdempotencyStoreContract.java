@@ -2,8 +2,17 @@ package dev.idempotency.gateway.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -251,5 +260,97 @@ abstract class IdempotencyStoreContract {
         // Separator games cannot alias two scopes: ("a:b", "c") vs ("a", "b:c").
         IdempotencyKey key = IdempotencyKey.of("c");
         assertThat(new ScopedKey("r", "a:b", key).storageId()).isNotEqualTo(new ScopedKey("r", "a", IdempotencyKey.of("b:c")).storageId());
+    }
+
+    /** Threads racing per key; the rounds make a window of a few instructions show up on two cores. */
+    static final int RACERS = 8;
+
+    static final int ROUNDS = 50;
+
+    @Test
+    void concurrentBeginsOnOneKeyClaimItExactlyOnce() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            ScopedKey key = newKey();
+            List<IdempotencyRecord> claims = Stream.generate(IdempotencyStoreContract::claim).limit(RACERS).toList();
+            List<BeginResult> results = race(claims, claim -> store().begin(key, claim, LONG).block());
+
+            List<Long> claimedTokens = results.stream().filter(BeginResult.Claimed.class::isInstance)
+                .map(result -> ((BeginResult.Claimed) result).fencingToken()).toList();
+            assertThat(claimedTokens).as("round %d: claims of one key", round).hasSize(1);
+            assertThat(results).filteredOn(BeginResult.Existing.class::isInstance)
+                .allSatisfy(result -> assertThat(((BeginResult.Existing) result).record().fencingToken())
+                    .as("the losers see the winner's claim").isEqualTo(claimedTokens.get(0)));
+        }
+    }
+
+    @Test
+    void concurrentCompletesWithStaleTokensNeverReplaceTheOwners() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            ScopedKey key = newKey();
+            IdempotencyRecord owner = claim();
+            begin(key, owner, LONG);
+            List<IdempotencyRecord> completers = new ArrayList<>(
+                    Stream.generate(IdempotencyStoreContract::claim).limit(RACERS - 1).toList());
+            completers.add(owner);
+            List<Boolean> stored = race(completers,
+                    completer -> store().complete(key, completer.complete(responseOf(completer)), LONG).block());
+
+            assertThat(stored.get(RACERS - 1)).as("round %d: the owner's complete", round).isTrue();
+            assertThat(stored.subList(0, RACERS - 1)).as("round %d: stale tokens", round).containsOnly(false);
+            assertThat(storedToken(key)).isEqualTo(owner.fencingToken());
+        }
+    }
+
+    @Test
+    void concurrentCompletesOfAnUnclaimedKeyStoreExactlyOneResult() throws Exception {
+        // The lease ran out and nobody claimed the key: every late owner may store, but only the first does.
+        for (int round = 0; round < ROUNDS; round++) {
+            ScopedKey key = newKey();
+            List<IdempotencyRecord> owners = Stream.generate(IdempotencyStoreContract::claim).limit(RACERS).toList();
+            List<Boolean> stored = race(owners, owner -> store().complete(key, owner.complete(responseOf(owner)), LONG).block());
+
+            assertThat(stored).as("round %d: results stored", round).containsOnlyOnce(true);
+            long winner = owners.get(stored.indexOf(true)).fencingToken();
+            assertThat(storedToken(key)).isEqualTo(winner);
+            BeginResult.Existing existing = (BeginResult.Existing) begin(key, claim(), LONG);
+            assertThat(existing.record().response().body()).as("the winner's response, whole")
+                .isEqualTo(responseOf(owners.get(stored.indexOf(true))).body());
+        }
+    }
+
+    private long storedToken(ScopedKey key) {
+        return store().inspect(key).block().record().fencingToken();
+    }
+
+    /** A response that names its owner, so a stored result shows whose it is. */
+    private static StoredResponse responseOf(IdempotencyRecord owner) {
+        return StoredResponse.builder(201).body(Long.toString(owner.fencingToken()).getBytes()).build();
+    }
+
+    /** Runs {@code call} once per input on its own thread, all released at once; results in input order. */
+    static <I, O> List<O> race(List<I> inputs, Function<I, O> call) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(inputs.size());
+        try {
+            CountDownLatch ready = new CountDownLatch(inputs.size());
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<O>> futures = new ArrayList<>();
+            for (I input : inputs) {
+                futures.add(threads.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return call.apply(input);
+                }));
+            }
+            ready.await();
+            go.countDown();
+            List<O> results = new ArrayList<>();
+            for (Future<O> future : futures) {
+                results.add(future.get(30, TimeUnit.SECONDS));
+            }
+            return results;
+        }
+        finally {
+            threads.shutdownNow();
+        }
     }
 }
