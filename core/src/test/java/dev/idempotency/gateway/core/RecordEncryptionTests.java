@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -180,6 +181,27 @@ class RecordEncryptionTests {
     void plainRecordsWrittenBeforeEncryptionStillRead() {
         byte[] plain = RecordCodec.encode(RECORD);
         assertThat(RecordEncryption.of(Map.of("k1", K1), "k1").open(plain, NAME)).isSameAs(plain);
+    }
+
+    @Test
+    void keyIdsAreOneTo255AsciiCharacters() {
+        String longest = "k".repeat(255);
+        RecordEncryption encryption = RecordEncryption.of(Map.of(longest, K1), longest);
+        assertThat(encryption.activeKeyId()).isEqualTo(longest);
+        assertThat(encryption.open(encryption.seal(RecordCodec.encode(RECORD), NAME), NAME))
+            .isEqualTo(RecordCodec.encode(RECORD));
+        for (String bad : List.of("", "k".repeat(256), "schlüssel")) {
+            assertThatIllegalArgumentException().isThrownBy(() -> RecordEncryption.of(Map.of(bad, K1), bad))
+                .withMessageContaining("must be 1 to 255 ASCII characters");
+        }
+    }
+
+    @Test
+    void onlySealedFormatsCountAsSealed() {
+        assertThat(RecordEncryption.isSealed(new byte[0])).isFalse();
+        assertThat(RecordEncryption.isSealed(RecordCodec.encode(RECORD))).isFalse();
+        assertThat(RecordEncryption.isSealed(RecordEncryption.of(Map.of("k1", K1), "k1").seal(RecordCodec.encode(RECORD), NAME)))
+            .isTrue();
     }
 
     @Test

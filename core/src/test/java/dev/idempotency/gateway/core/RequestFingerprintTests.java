@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.core;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +46,22 @@ class RequestFingerprintTests {
         assertThat(RequestFingerprint.fromBytes(fingerprint.toBytes())).isEqualTo(fingerprint);
         assertThat(fingerprint.toHex()).hasSize(64);
         assertThatIllegalArgumentException().isThrownBy(() -> RequestFingerprint.fromBytes(new byte[31]));
+    }
+
+    @Test
+    void fingerprintsStayTheSameAcrossVersions() {
+        // Stored records keep the fingerprint: if its encoding changed, every retry after an upgrade would be
+        // refused as a mismatch. Expected value computed outside Java (Python's hashlib over the same
+        // length-prefixed parts); a body over 16 MiB uses all four bytes of its length prefix.
+        byte[] body = new byte[(1 << 24) + 3];
+        Arrays.fill(body, (byte) 'x');
+        RequestFingerprint fingerprint = RequestFingerprint.builder()
+            .part("method", "POST")
+            .part("path", "/orders")
+            .part("query", (String) null)
+            .part("body", body)
+            .build();
+        assertThat(fingerprint.toHex()).isEqualTo("f82a5b0ae75a0ffb971cfccf0ddb012daf08e39ffb1ff175fc166fb1f4e5d5d5");
+        assertThat(fingerprint.toString()).contains(fingerprint.toHex());
     }
 }
