@@ -5,13 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +18,7 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.RequestFingerprint;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoredResponse;
+import dev.idempotency.gateway.testsupport.ConcurrentCalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -272,7 +267,7 @@ abstract class IdempotencyStoreContract {
         for (int round = 0; round < ROUNDS; round++) {
             ScopedKey key = newKey();
             List<IdempotencyRecord> claims = Stream.generate(IdempotencyStoreContract::claim).limit(RACERS).toList();
-            List<BeginResult> results = race(claims, claim -> store().begin(key, claim, LONG).block());
+            List<BeginResult> results = ConcurrentCalls.race(claims, claim -> store().begin(key, claim, LONG).block());
 
             List<Long> claimedTokens = results.stream().filter(BeginResult.Claimed.class::isInstance)
                 .map(result -> ((BeginResult.Claimed) result).fencingToken()).toList();
@@ -292,7 +287,7 @@ abstract class IdempotencyStoreContract {
             List<IdempotencyRecord> completers = new ArrayList<>(
                     Stream.generate(IdempotencyStoreContract::claim).limit(RACERS - 1).toList());
             completers.add(owner);
-            List<Boolean> stored = race(completers,
+            List<Boolean> stored = ConcurrentCalls.race(completers,
                     completer -> store().complete(key, completer.complete(responseOf(completer)), LONG).block());
 
             assertThat(stored.get(RACERS - 1)).as("round %d: the owner's complete", round).isTrue();
@@ -307,7 +302,8 @@ abstract class IdempotencyStoreContract {
         for (int round = 0; round < ROUNDS; round++) {
             ScopedKey key = newKey();
             List<IdempotencyRecord> owners = Stream.generate(IdempotencyStoreContract::claim).limit(RACERS).toList();
-            List<Boolean> stored = race(owners, owner -> store().complete(key, owner.complete(responseOf(owner)), LONG).block());
+            List<Boolean> stored = ConcurrentCalls.race(owners,
+                    owner -> store().complete(key, owner.complete(responseOf(owner)), LONG).block());
 
             assertThat(stored).as("round %d: results stored", round).containsOnlyOnce(true);
             long winner = owners.get(stored.indexOf(true)).fencingToken();
@@ -325,32 +321,5 @@ abstract class IdempotencyStoreContract {
     /** A response that names its owner, so a stored result shows whose it is. */
     private static StoredResponse responseOf(IdempotencyRecord owner) {
         return StoredResponse.builder(201).body(Long.toString(owner.fencingToken()).getBytes()).build();
-    }
-
-    /** Runs {@code call} once per input on its own thread, all released at once; results in input order. */
-    static <I, O> List<O> race(List<I> inputs, Function<I, O> call) throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(inputs.size());
-        try {
-            CountDownLatch ready = new CountDownLatch(inputs.size());
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<O>> futures = new ArrayList<>();
-            for (I input : inputs) {
-                futures.add(threads.submit(() -> {
-                    ready.countDown();
-                    go.await();
-                    return call.apply(input);
-                }));
-            }
-            ready.await();
-            go.countDown();
-            List<O> results = new ArrayList<>();
-            for (Future<O> future : futures) {
-                results.add(future.get(30, TimeUnit.SECONDS));
-            }
-            return results;
-        }
-        finally {
-            threads.shutdownNow();
-        }
     }
 }
