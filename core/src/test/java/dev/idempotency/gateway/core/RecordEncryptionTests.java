@@ -211,17 +211,4 @@ class RecordEncryptionTests {
         assertThatIllegalArgumentException().isThrownBy(() -> RecordEncryption.of(Map.of("k1", K1), "k9"))
             .withMessageContaining("'k9' is not among the keys");
     }
-
-    @Test
-    void keyedStorageIdsDifferFromUnkeyedOnesAndBetweenSecrets() {
-        ScopedKey key = new ScopedKey("orders", "client-a", IdempotencyKey.of("k-1"));
-        String unkeyed = StorageIds.sha256().of(key);
-        String keyed = StorageIds.hmacSha256(filled(32, 7)).of(key);
-        assertThat(keyed).hasSize(43).isNotEqualTo(unkeyed)
-            .isEqualTo(StorageIds.hmacSha256(filled(32, 7)).of(key))
-            .isNotEqualTo(StorageIds.hmacSha256(filled(32, 8)).of(key));
-        assertThat(StorageIds.hmacSha256(filled(32, 7)).of(new ScopedKey("orders", "client-a:k", IdempotencyKey.of("1"))))
-            .isNotEqualTo(StorageIds.hmacSha256(filled(32, 7)).of(new ScopedKey("orders", "client-a", IdempotencyKey.of("k:1"))));
-        assertThatIllegalArgumentException().isThrownBy(() -> StorageIds.hmacSha256(new byte[8]));
-    }
 }
