@@ -200,6 +200,14 @@ abstract class IdempotencyStoreContract {
     }
 
     @Test
+    void inspectShowsWhatIsLeftOfTheLifetimeNotTheWholeOfIt() throws InterruptedException {
+        ScopedKey key = newKey();
+        begin(key, claim(), LONG);
+        Thread.sleep(300);
+        assertThat(store().inspect(key).block().expiresIn()).isLessThanOrEqualTo(LONG.minusMillis(250));
+    }
+
+    @Test
     void purgeFreesTheKeyWhateverItsState() {
         ScopedKey key = newKey();
         IdempotencyRecord owner = claim();
