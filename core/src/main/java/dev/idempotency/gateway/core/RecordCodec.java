@@ -91,7 +91,7 @@ public final class RecordCodec {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             byte version = buffer.get();
             if (version != VERSION) {
-                throw new IllegalArgumentException("Unknown record format version " + version);
+                throw new UnreadableRecordException("Unknown record format version " + version);
             }
             IdempotencyRecord.State state = IdempotencyRecord.State.values()[buffer.get()];
             long token = buffer.getLong();
@@ -112,7 +112,7 @@ public final class RecordCodec {
             return record.complete(response.body(body).build());
         }
         catch (BufferUnderflowException | ArrayIndexOutOfBoundsException | NegativeArraySizeException ex) {
-            throw new IllegalArgumentException("Truncated or corrupt idempotency record", ex);
+            throw new UnreadableRecordException("Truncated or corrupt idempotency record", ex);
         }
     }
 

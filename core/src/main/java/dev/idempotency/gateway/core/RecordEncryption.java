@@ -20,19 +20,29 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <pre>
  * offset  size  field
- *   0      1    format version (2: sealed)
+ *   0      1    format version (3: sealed, bound to its record name)
  *   1      1    state       } left in clear: the store's Lua scripts read them;
  *   2      8    fencing token } authenticated as associated data, so they cannot be swapped
  *  10      1    key id length n, then the key id (ASCII)
- *   .     12    nonce
+ *   .     12    nonce, random per seal (a repeated nonce under one GCM key gives plaintext away)
  *   .      .    AES-GCM ciphertext of the plain record's bytes from offset 10, with its 16-byte tag
  * </pre>
  *
- * Records written before encryption was turned on (format 1) are still read.
+ * The associated data is the clear header followed by the name the record is stored under, so a
+ * record copied to another name (another client's key) fails authentication instead of being
+ * replayed there. Format 2 records, sealed before the name was bound, are still opened (they
+ * differ only in leaving the name out) so that results stored before an upgrade keep replaying
+ * until their time to live ends; a format 3 record cannot be passed off as format 2, because the
+ * version byte is authenticated too. Records written before encryption was turned on (format 1)
+ * are still read.
  */
 public final class RecordEncryption {
 
-    public static final byte SEALED_VERSION = 2;
+    /** The format of records sealed now: bound to the name they are stored under. */
+    public static final byte SEALED_VERSION = 3;
+
+    /** Sealed before records were bound to their name; opened, never written. */
+    static final byte UNBOUND_SEALED_VERSION = 2;
 
     private static final int CLEAR_PREFIX = 10;
 
@@ -81,18 +91,27 @@ public final class RecordEncryption {
         return this.activeKeyId;
     }
 
-    /** Seals a record encoded by {@link RecordCodec#encode}. */
-    public byte[] seal(byte[] plainRecord) {
+    /** Whether {@code stored} is sealed (in any sealed format), not a plain record. */
+    public static boolean isSealed(byte[] stored) {
+        return stored.length > 0 && (stored[0] == SEALED_VERSION || stored[0] == UNBOUND_SEALED_VERSION);
+    }
+
+    /**
+     * Seals a record encoded by {@link RecordCodec#encode}.
+     * @param recordName the name the record is stored under; {@link #open} needs the same one
+     */
+    public byte[] seal(byte[] plainRecord, byte[] recordName) {
         byte[] nonce = new byte[NONCE_LENGTH];
         RANDOM.nextBytes(nonce);
-        ByteBuffer sealed = ByteBuffer.allocate(CLEAR_PREFIX + 1 + this.activeKeyIdBytes.length + NONCE_LENGTH
-                + plainRecord.length - CLEAR_PREFIX + TAG_BITS / 8);
+        int headerLength = CLEAR_PREFIX + 1 + this.activeKeyIdBytes.length;
+        ByteBuffer sealed = ByteBuffer.allocate(headerLength + NONCE_LENGTH + plainRecord.length - CLEAR_PREFIX + TAG_BITS / 8);
         sealed.put(SEALED_VERSION).put(plainRecord, 1, CLEAR_PREFIX - 1);
         sealed.put((byte) this.activeKeyIdBytes.length).put(this.activeKeyIdBytes).put(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, this.keys.get(this.activeKeyId), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(sealed.array(), 0, CLEAR_PREFIX + 1 + this.activeKeyIdBytes.length);
+            cipher.updateAAD(sealed.array(), 0, headerLength);
+            cipher.updateAAD(recordName);
             cipher.doFinal(ByteBuffer.wrap(plainRecord, CLEAR_PREFIX, plainRecord.length - CLEAR_PREFIX), sealed);
         }
         catch (GeneralSecurityException ex) {
@@ -101,23 +120,37 @@ public final class RecordEncryption {
         return sealed.array();
     }
 
-    /** Opens a sealed record into {@link RecordCodec}'s plain form; a plain record passes through. */
-    public byte[] open(byte[] stored) {
-        if (stored.length == 0 || stored[0] != SEALED_VERSION) {
+    /**
+     * Opens a sealed record into {@link RecordCodec}'s plain form; a plain record passes through.
+     * @param recordName the name the record was read from
+     * @throws UnreadableRecordException when the record is cut short, was altered, was sealed for
+     * another name, or names a key that is not configured
+     */
+    public byte[] open(byte[] stored, byte[] recordName) {
+        if (!isSealed(stored)) {
             return stored;
         }
+        if (stored.length < CLEAR_PREFIX + 1) {
+            throw new UnreadableRecordException("Sealed record of " + stored.length + " bytes is truncated");
+        }
         int idLength = Byte.toUnsignedInt(stored[CLEAR_PREFIX]);
+        int headerLength = CLEAR_PREFIX + 1 + idLength;
+        if (stored.length < headerLength + NONCE_LENGTH + TAG_BITS / 8) {
+            throw new UnreadableRecordException("Sealed record of " + stored.length + " bytes is truncated");
+        }
         String keyId = new String(stored, CLEAR_PREFIX + 1, idLength, StandardCharsets.US_ASCII);
         SecretKey key = this.keys.get(keyId);
         if (key == null) {
-            throw new IllegalArgumentException("Record sealed with unknown encryption key '" + keyId
+            throw new UnreadableRecordException("Record sealed with unknown encryption key '" + keyId
                     + "'; keep retired keys configured until their records expire");
         }
-        int headerLength = CLEAR_PREFIX + 1 + idLength;
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, stored, headerLength, NONCE_LENGTH));
             cipher.updateAAD(stored, 0, headerLength);
+            if (stored[0] == SEALED_VERSION) {
+                cipher.updateAAD(recordName);
+            }
             byte[] rest = cipher.doFinal(stored, headerLength + NONCE_LENGTH, stored.length - headerLength - NONCE_LENGTH);
             byte[] plain = Arrays.copyOf(stored, CLEAR_PREFIX + rest.length);
             plain[0] = RecordCodec.VERSION;
@@ -125,7 +158,8 @@ public final class RecordEncryption {
             return plain;
         }
         catch (GeneralSecurityException ex) {
-            throw new IllegalArgumentException("Record sealed with key '" + keyId + "' failed authentication: tampered or wrong key", ex);
+            throw new UnreadableRecordException("Record sealed with key '" + keyId
+                    + "' failed authentication: tampered, truncated, moved from another record name, or wrong key", ex);
         }
     }
 }

@@ -150,4 +150,29 @@ class IdempotencyKeyTests {
     void ofRejectsInvalidKeys() {
         assertThatIllegalArgumentException().isThrownBy(() -> IdempotencyKey.of("has space"));
     }
+
+    @Test
+    void keysAreEqualByValueAndPrintOnlyTheirLength() {
+        assertThat(IdempotencyKey.of("order-1")).isEqualTo(IdempotencyKey.of("order-1"))
+            .hasSameHashCodeAs(IdempotencyKey.of("order-1"))
+            .isNotEqualTo(IdempotencyKey.of("order-2"))
+            .isNotEqualTo("order-1");
+        assertThat(IdempotencyKey.of("secret-key")).hasToString("IdempotencyKey[length=10]");
+    }
+
+    @Test
+    void keysFromOtherTransportsFollowTheSameRule() {
+        assertThat(IdempotencyKey.validate(null).problem()).isEqualTo(KeyProblem.MISSING);
+        assertThat(IdempotencyKey.validate("").problem()).isEqualTo(KeyProblem.EMPTY);
+        assertThat(IdempotencyKey.validate("order-1").key()).isEqualTo(IdempotencyKey.of("order-1"));
+        // Not sf-string decoded: quotes are plain characters of the key here.
+        assertThat(IdempotencyKey.validate("\"order-1\"").key().value()).isEqualTo("\"order-1\"");
+    }
+
+    @Test
+    void problemsNameWhereTheKeyWasLookedFor() {
+        assertThat(KeyProblem.MISSING.describe("Idempotency-Key header")).isEqualTo("The request has no Idempotency-Key header");
+        assertThat(KeyProblem.DUPLICATE.describe("Idempotency-Key header"))
+            .isEqualTo("The Idempotency-Key header was sent more than once; send exactly one key");
+    }
 }

@@ -76,4 +76,16 @@ class RecordCodecTests {
         assertThatIllegalArgumentException().isThrownBy(() -> RecordCodec.decode(wrongVersion))
             .withMessageContaining("version 9");
     }
+
+    @Test
+    void headerValuesUpTo65535BytesAreKeptAndLongerOnesRefused() {
+        IdempotencyRecord claim = IdempotencyRecord.inFlight(1, RequestFingerprint.builder().part("body", "{}").build(),
+                Instant.ofEpochMilli(42));
+        String longest = "v".repeat(0xFFFF);
+        IdempotencyRecord kept = claim.complete(StoredResponse.builder(201).header("Link", longest).build());
+        assertThat(RecordCodec.decode(RecordCodec.encode(kept)).response().headers().get(0).value()).isEqualTo(longest);
+        IdempotencyRecord tooLong = claim.complete(StoredResponse.builder(201).header("Link", longest + "v").build());
+        assertThatIllegalArgumentException().isThrownBy(() -> RecordCodec.encode(tooLong))
+            .withMessageContaining("longer than 65535 bytes");
+    }
 }

@@ -22,13 +22,22 @@ import dev.idempotency.gateway.chaos.ChaosHistory.Result;
 import dev.idempotency.gateway.chaos.ChaosHistory.Window;
 import dev.idempotency.gateway.chaos.ChaosUpstream.Execution;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
+import dev.idempotency.gateway.web.KeySettlement;
 
 /**
- * Reads a run's history and checks the guarantee, per (client, key):
+ * Reads a run's history and checks the guarantee. First that the run tested something: at least
+ * one Redis outage, one gateway instance killed, some {@code 503 store-unavailable} answers, some
+ * stored results, and no result the gateways themselves failed to store ({@code STORE_FAILED}).
+ * Then per (client, key):
  * <ol>
- * <li>executed at most once, except where the README's policy frees the key: a release status
- * (429, 503), the owning instance killed (its lease runs out), the store unreachable when the
- * result was ready (the key stays in flight until its lease runs out), and - only while
+ * <li>executed at most once, except for the causes docs/guarantees.md documents, each checked
+ * against the history: a release status the gateway received (429, 503); a failure before the
+ * request was sent ({@code 502 upstream-unavailable}, {@code 504 upstream-timeout}); the owning
+ * instance killed while it held the key, with the second execution after the kill and late enough
+ * for the lease to have run out; outside strict mode, a Redis outage (as the gateway saw it, with
+ * its reconnect) of at least two thirds of the lease while the key was held, with the second
+ * execution after the outage began and after the lease could have run out, and no more such
+ * excuses than leases the gateways counted as lost; and - only while
  * {@link ChaosSettings#backgroundCompletion()} is off - the client gone mid-request. An
  * ambiguous outcome (reset, empty response, timeout) is stored and must never run again;
  * <li>every replay byte-equal to the response of the execution it names (and all replays of a
@@ -48,6 +57,15 @@ final class ExactlyOnceChecker {
     /** Lettuce reconnects with a back-off capped at 2 s: the gateway sees Redis down a little longer. */
     private static final long RECONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(2_500);
 
+    private static final String OUTAGE_OUTLASTED_LEASE =
+            "Redis down longer than the lease while the key was held (lease lapsed, late result fenced off)";
+
+    /** The checker route's {@code lockTimeout}. */
+    private static final long LEASE_NANOS = ChaosRun.LOCK_TIMEOUT.toNanos();
+
+    /** Redis expires keys by its own millisecond clock; the history's times are taken a little apart from the events. */
+    private static final long EXPIRY_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final ChaosSettings settings;
 
     private final ChaosHistory history;
@@ -62,10 +80,20 @@ final class ExactlyOnceChecker {
 
     private final Set<String> outcomeUnknownNeverReceived = new TreeSet<>();
 
-    ExactlyOnceChecker(ChaosSettings settings, ChaosHistory history, List<Execution> executions) {
+    private final Map<String, Long> settlements;
+
+    private long excusedByOutage;
+
+    /**
+     * @param settlements how the gateway instances settled their keys, by {@link KeySettlement} name
+     * (their own account, from {@link ChaosSettlements})
+     */
+    ExactlyOnceChecker(ChaosSettings settings, ChaosHistory history, List<Execution> executions,
+            Map<String, Long> settlements) {
         this.settings = settings;
         this.history = history;
         this.executions = executions;
+        this.settlements = Map.copyOf(settlements);
     }
 
     Report check() {
@@ -81,8 +109,11 @@ final class ExactlyOnceChecker {
             executionsBySerial.put(execution.serial(), execution);
         }
 
+        checkFaultsInjected(attempts);
+        checkGatewaySettlements();
         checkForwardedRequests(attemptsById, orders);
         executionsByKey.forEach((key, list) -> checkExecutedOnce(key, list, attemptsById));
+        checkOutageExcusesMatchLostLeases();
         checkAnswers(attempts, executionsByKey, executionsBySerial);
         checkNothingLost(attempts);
         count(attempts);
@@ -90,7 +121,45 @@ final class ExactlyOnceChecker {
             this.tolerated.put("stored outcome-unknown, upstream never received the request (safe, not executed)",
                     this.outcomeUnknownNeverReceived.stream().limit(5).toList());
         }
-        return new Report(this.settings, this.counts, this.violations, this.tolerated, ChaosSettlements.counts());
+        return new Report(this.settings, this.counts, this.violations, this.tolerated, this.settlements);
+    }
+
+    /** A run without faults proves nothing: each kind the checker is about must have happened. */
+    private void checkFaultsInjected(List<Attempt> attempts) {
+        if (this.history.redisOutages.isEmpty()) {
+            violation("vacuous run: no Redis outage was injected");
+        }
+        if (this.history.gatewayKills.isEmpty()) {
+            violation("vacuous run: no gateway instance was killed");
+        }
+        if (attempts.stream().noneMatch(attempt -> attempt.kind() == Kind.STORE_UNAVAILABLE)) {
+            violation("vacuous run: no client saw 503 store-unavailable, so no request met Redis down");
+        }
+    }
+
+    /** The gateways' own account: a result they could not store is a key that will run again. */
+    private void checkGatewaySettlements() {
+        long storeFailed = this.settlements.getOrDefault(KeySettlement.STORE_FAILED.name(), 0L);
+        if (storeFailed > 0) {
+            violation("the gateways settled " + storeFailed + " keys as STORE_FAILED: results ready while Redis was down"
+                    + " were never stored " + this.settlements);
+        }
+        if (this.settlements.getOrDefault(KeySettlement.STORED.name(), 0L) == 0) {
+            violation("vacuous run: the gateways stored no result at all " + this.settlements);
+        }
+    }
+
+    /**
+     * Each second execution excused by an outage stands for a first request whose late result the
+     * fence refused: the gateways must have counted at least as many lost leases.
+     */
+    private void checkOutageExcusesMatchLostLeases() {
+        long leaseLost = this.settlements.getOrDefault(KeySettlement.LEASE_LOST.name(), 0L);
+        if (this.excusedByOutage > leaseLost) {
+            violation(this.excusedByOutage + " second executions were excused by a Redis outage outlasting the lease,"
+                    + " but the gateways lost only " + leaseLost + " leases: the first requests' results were not stored"
+                    + " late, they were lost");
+        }
     }
 
     /** Only complete requests reach the upstream, with the client's own identity, key and body. */
@@ -124,7 +193,7 @@ final class ExactlyOnceChecker {
             Execution previous = list.get(i - 1);
             Execution next = list.get(i);
             Attempt owner = attemptsById.get(previous.attemptId());
-            String reason = owner == null ? null : allowedReason(previous, owner);
+            String reason = owner == null ? null : allowedReason(previous, owner, next);
             String story = "key " + key + " executed again: execution " + previous.serial() + " at "
                     + this.history.at(previous.nanos()) + " by "
                     + (owner == null ? "?" : owner.describe(this.history)) + ", then execution " + next.serial() + " at "
@@ -134,6 +203,9 @@ final class ExactlyOnceChecker {
                 violation(story);
             }
             else {
+                if (reason.equals(OUTAGE_OUTLASTED_LEASE)) {
+                    this.excusedByOutage++;
+                }
                 this.counts.merge("re-executions tolerated: " + reason, 1L, Long::sum);
                 List<String> samples = this.tolerated.computeIfAbsent(reason, r -> new ArrayList<>());
                 if (samples.size() < 3) {
@@ -143,28 +215,42 @@ final class ExactlyOnceChecker {
         }
     }
 
-    /** Why the README lets the key run again after {@code previous}; {@code null} if nothing does. */
-    private String allowedReason(Execution previous, Attempt owner) {
+    /**
+     * Which documented cause (docs/guarantees.md) let {@code next} run after {@code previous}, checked
+     * against the history; {@code null} if none did.
+     */
+    private String allowedReason(Execution previous, Attempt owner, Execution next) {
         String kind = previous.behaviour().split(":")[0];
         boolean ownerSawItsAnswer = owner.response() == null || owner.kind() == Kind.FRESH;
         if (kind.matches("\\d+") && ChaosHistory.RELEASE_STATUSES.contains(Integer.parseInt(kind)) && ownerSawItsAnswer) {
             // Only if the gateway got that status: an answer that came after the gateway gave up releases nothing.
             return "released by status " + kind;
         }
+        if (owner.kind() == Kind.RELEASED_FAILURE) {
+            // The gateway answered that the request never left (connect refused, timeout while connecting).
+            return "released: failure before the request was sent (" + owner.response().problemType() + ")";
+        }
+        // The key cannot be free before the owner's claim (made after its attempt started) ran out of lease.
+        boolean leaseCouldHaveRunOut = next.nanos() >= owner.startNanos() + LEASE_NANOS - EXPIRY_SLACK_NANOS;
         // The owner held the key from its start until its gateway settled it: for an answered attempt, before the
         // answer went out (the result is stored first); otherwise when the upstream's answer (or the route's timeout) came.
         long heldUntil = owner.response() != null ? owner.endNanos() + SLACK_NANOS
                 : previous.nanos() + TimeUnit.MILLISECONDS.toNanos(Math.min(delayMillis(previous), ChaosRun.RESPONSE_TIMEOUT_MS))
                         + SLACK_NANOS;
         for (Window kill : this.history.gatewayKills) {
-            if (kill.instance() == owner.instance() && kill.overlaps(owner.startNanos(), heldUntil)) {
+            if (kill.instance() == owner.instance() && kill.overlaps(owner.startNanos(), heldUntil)
+                    && next.nanos() >= kill.fromNanos() && leaseCouldHaveRunOut) {
                 return "owning instance killed, lease expired";
             }
         }
         for (Window outage : this.history.redisOutages) {
+            // As the owner's gateway saw it: from the kill until it had reconnected. Renewed every third of the
+            // lease, a lease lapses only in an outage of two thirds of it or more.
+            long seenDownNanos = outage.toNanos() + RECONNECT_NANOS - outage.fromNanos();
             if (!this.settings.strictStoreOutage()
-                    && new Window(0, outage.fromNanos(), outage.toNanos() + RECONNECT_NANOS).overlaps(owner.startNanos(), heldUntil)) {
-                return "Redis down while the key was held (result not stored or lease lost)";
+                    && new Window(0, outage.fromNanos(), outage.toNanos() + RECONNECT_NANOS).overlaps(owner.startNanos(), heldUntil)
+                    && seenDownNanos >= LEASE_NANOS * 2 / 3 && next.nanos() >= outage.fromNanos() && leaseCouldHaveRunOut) {
+                return OUTAGE_OUTLASTED_LEASE;
             }
         }
         if (owner.result() == Result.GAVE_UP && !this.settings.backgroundCompletion()) {

@@ -3,6 +3,8 @@ package dev.idempotency.gateway.chaos;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
+import dev.idempotency.gateway.web.KeySettlement;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -24,13 +26,21 @@ class ExactlyOnceCheckerTests {
         ExactlyOnceChecker.Report report;
         try (ChaosRun run = new ChaosRun(settings)) {
             run.execute();
-            report = new ExactlyOnceChecker(settings, run.history(), run.upstream().executions()).check();
+            report = new ExactlyOnceChecker(settings, run.history(), run.upstream().executions(),
+                    ChaosSettlements.counts()).check();
             Path file = Path.of("target", "chaos", "history-" + settings.seed() + ".log");
             run.history().write(file, run.upstream().executions());
             System.out.println("[chaos] history: " + file.toAbsolutePath());
             System.out.println(report.print() + "  gateway instances started: " + run.instancesStarted());
         }
         assertThat(report.counts().get("orders answered")).as("orders answered").isPositive();
+        // Also checked by the checker (as violations); spelled out so a failure names the missing fault.
+        assertThat(report.counts().get("faults: Redis kill+restart (AOF)")).as("Redis outages injected").isPositive();
+        assertThat(report.counts().get("faults: gateway instance killed")).as("instances killed").isPositive();
+        assertThat(report.counts().get("answers: 503 store-unavailable")).as("503 store-unavailable seen by clients")
+            .isPositive();
+        assertThat(report.settlements().getOrDefault(KeySettlement.STORE_FAILED.name(), 0L))
+            .as("results the gateways failed to store " + report.settlements()).isZero();
         assertThat(report.violations()).as(report.print()).isEmpty();
     }
 }

@@ -3,6 +3,8 @@ package dev.idempotency.gateway.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -14,13 +16,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.StoreUnavailableException;
+import dev.idempotency.gateway.testsupport.ConcurrentCalls;
 import dev.idempotency.gateway.testsupport.RedisServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Redis buckets below the gateway: compare-and-swap retries are bounded, so a bucket fought
- * over by many replicas answers "unavailable" instead of spinning.
+ * over by many replicas answers "unavailable" instead of spinning; takes from two replicas at once
+ * never hand out a token twice (Bucket4j batches the calls of one replica, so contention needs two).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisTokenBucketsTests {
@@ -67,6 +71,26 @@ class RedisTokenBucketsTests {
 
             assertThat(outcomes).doesNotContain("refused");
             assertThat(outcomes).anySatisfy(outcome -> assertThat(outcome).startsWith("gave up").contains("retr"));
+        }
+        finally {
+            replicas.forEach(RedisTokenBuckets::destroy);
+        }
+    }
+
+    @Test
+    void concurrentTakesFromTwoReplicasTakeExactlyTheBucketsCapacity() throws Exception {
+        RateLimitProperties.Redis settings = new RateLimitProperties.Redis();
+        settings.setTimeout(Duration.ofSeconds(10));
+        List<RedisTokenBuckets> replicas = List.of(new RedisTokenBuckets(this.client, 0, settings),
+                new RedisTokenBuckets(this.client, 0, settings));
+        try {
+            for (int round = 0; round < 10; round++) {
+                String key = "route:test:client:" + UUID.randomUUID();
+                List<Boolean> taken = ConcurrentCalls.race(IntStream.range(0, LocalTokenBucketsTests.TAKERS).boxed().toList(),
+                        taker -> replicas.get(taker % replicas.size())
+                            .tryConsume(key, LocalTokenBucketsTests.CAPACITY_10).block(Duration.ofSeconds(20)).consumed());
+                assertThat(taken).as("round %d: tokens taken of 10", round).filteredOn(Boolean::booleanValue).hasSize(10);
+            }
         }
         finally {
             replicas.forEach(RedisTokenBuckets::destroy);

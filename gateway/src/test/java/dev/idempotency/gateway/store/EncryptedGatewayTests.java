@@ -6,12 +6,15 @@ import java.util.List;
 import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
+import dev.idempotency.gateway.core.UnreadableRecordException;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RedisServer;
 import dev.idempotency.gateway.testsupport.Routes;
@@ -115,5 +118,34 @@ class EncryptedGatewayTests {
     private static void assertReplayed(EntityExchangeResult<byte[]> replay, EntityExchangeResult<byte[]> original) {
         assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
         assertThat(replay.getResponseBody()).isEqualTo(original.getResponseBody());
+    }
+
+    @Test
+    void anAlteredRecordIsRefusedWithAProblemAndCountedNeverReplayedOrRunAgain() {
+        redis.command("FLUSHALL");
+        String key = "pay-" + UUID.randomUUID();
+        pay(key);
+        String recordName = redis.command("KEYS", "idem:*").lines().filter(line -> line.startsWith("idem:")).findFirst()
+            .orElseThrow();
+        int executed = upstream.getAllServeEvents().size();
+        double refusedBefore = unreadableRecordsCounted();
+        // One ciphertext byte changed, as a disk error or someone with write access to Redis would.
+        redis.command("EVAL", "local v = redis.call('GET', KEYS[1]); local i = #v - 20; "
+                + "return redis.call('SET', KEYS[1], string.sub(v, 1, i - 1) .. string.char((string.byte(v, i) + 1) % 256) "
+                + ".. string.sub(v, i + 1), 'KEEPTTL')", "1", recordName);
+
+        EntityExchangeResult<byte[]> refused = pay(key);
+        assertThat(refused.getStatus().value()).isEqualTo(500);
+        assertThat(refused.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(refused.getResponseHeaders().getFirst("Idempotent-Replayed")).isNull();
+        assertThat(upstream.getAllServeEvents()).as("not executed again").hasSize(executed);
+        assertThat(unreadableRecordsCounted() - refusedBefore).isEqualTo(1);
+    }
+
+    private static double unreadableRecordsCounted() {
+        Timer timer = gateway.context().getBean(MeterRegistry.class).find("idempotency.store")
+            .tags("operation", "begin", "outcome", "error", "error", UnreadableRecordException.class.getSimpleName())
+            .timer();
+        return timer == null ? 0 : timer.count();
     }
 }

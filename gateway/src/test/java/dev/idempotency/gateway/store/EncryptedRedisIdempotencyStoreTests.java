@@ -20,10 +20,12 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.RecordEncryption;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StorageIds;
+import dev.idempotency.gateway.core.UnreadableRecordException;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
 import dev.idempotency.gateway.testsupport.RedisServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store contract with sealed records and keyed names, plus what a Redis dump reveals. */
 class EncryptedRedisIdempotencyStoreTests extends IdempotencyStoreContract {
@@ -104,5 +106,46 @@ class EncryptedRedisIdempotencyStoreTests extends IdempotencyStoreContract {
         rotated.complete(newer, next.complete(RESPONSE), LONG).block();
         assertThat(redis.command("GET", rotated.redisKey(newer))).contains("k2");
         rotated.close();
+    }
+
+    @Test
+    void aRecordCopiedUnderAnotherClientsKeyIsRefusedNotReplayed() {
+        IdempotencyKey same = IdempotencyKey.of("k-" + UUID.randomUUID());
+        ScopedKey victim = new ScopedKey("orders", "client-a", same);
+        ScopedKey thief = new ScopedKey("orders", "client-b", same);
+        IdempotencyRecord owner = claim();
+        begin(victim, owner, LONG);
+        complete(victim, owner, LONG);
+        redis.command("EVAL", "return redis.call('SET', KEYS[2], redis.call('GET', KEYS[1]))", "2", store.redisKey(victim),
+                store.redisKey(thief));
+
+        assertThatThrownBy(() -> begin(thief, claim(), LONG)).isInstanceOf(UnreadableRecordException.class)
+            .hasMessageContaining("moved from another record name");
+        assertThatThrownBy(() -> store.inspect(thief).block()).isInstanceOf(UnreadableRecordException.class);
+        assertThat(((BeginResult.Existing) begin(victim, claim(), LONG)).record().response().body()).isEqualTo(RESPONSE.body());
+    }
+
+    @Test
+    void aTruncatedOrAlteredRecordIsRefusedWithAClearError() {
+        ScopedKey truncated = completedKey();
+        redis.command("EVAL", "return redis.call('SET', KEYS[1], string.sub(redis.call('GET', KEYS[1]), 1, -2))", "1",
+                store.redisKey(truncated));
+        assertThatThrownBy(() -> begin(truncated, claim(), LONG)).isInstanceOf(UnreadableRecordException.class)
+            .hasMessageContaining("failed authentication");
+
+        ScopedKey altered = completedKey();
+        redis.command("EVAL", "local v = redis.call('GET', KEYS[1]); local i = #v - 20; "
+                + "return redis.call('SET', KEYS[1], string.sub(v, 1, i - 1) .. string.char((string.byte(v, i) + 1) % 256) "
+                + ".. string.sub(v, i + 1))", "1", store.redisKey(altered));
+        assertThatThrownBy(() -> begin(altered, claim(), LONG)).isInstanceOf(UnreadableRecordException.class)
+            .hasMessageContaining("failed authentication");
+    }
+
+    private ScopedKey completedKey() {
+        ScopedKey key = newKey();
+        IdempotencyRecord owner = claim();
+        begin(key, owner, LONG);
+        complete(key, owner, LONG);
+        return key;
     }
 }

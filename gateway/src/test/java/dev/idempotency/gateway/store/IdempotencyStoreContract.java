@@ -2,8 +2,11 @@ package dev.idempotency.gateway.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -15,6 +18,7 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.RequestFingerprint;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoredResponse;
+import dev.idempotency.gateway.testsupport.ConcurrentCalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -196,6 +200,14 @@ abstract class IdempotencyStoreContract {
     }
 
     @Test
+    void inspectShowsWhatIsLeftOfTheLifetimeNotTheWholeOfIt() throws InterruptedException {
+        ScopedKey key = newKey();
+        begin(key, claim(), LONG);
+        Thread.sleep(300);
+        assertThat(store().inspect(key).block().expiresIn()).isLessThanOrEqualTo(LONG.minusMillis(250));
+    }
+
+    @Test
     void purgeFreesTheKeyWhateverItsState() {
         ScopedKey key = newKey();
         IdempotencyRecord owner = claim();
@@ -251,5 +263,71 @@ abstract class IdempotencyStoreContract {
         // Separator games cannot alias two scopes: ("a:b", "c") vs ("a", "b:c").
         IdempotencyKey key = IdempotencyKey.of("c");
         assertThat(new ScopedKey("r", "a:b", key).storageId()).isNotEqualTo(new ScopedKey("r", "a", IdempotencyKey.of("b:c")).storageId());
+    }
+
+    /** Threads racing per key; the rounds make a window of a few instructions show up on two cores. */
+    static final int RACERS = 8;
+
+    static final int ROUNDS = 50;
+
+    @Test
+    void concurrentBeginsOnOneKeyClaimItExactlyOnce() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            ScopedKey key = newKey();
+            List<IdempotencyRecord> claims = Stream.generate(IdempotencyStoreContract::claim).limit(RACERS).toList();
+            List<BeginResult> results = ConcurrentCalls.race(claims, claim -> store().begin(key, claim, LONG).block());
+
+            List<Long> claimedTokens = results.stream().filter(BeginResult.Claimed.class::isInstance)
+                .map(result -> ((BeginResult.Claimed) result).fencingToken()).toList();
+            assertThat(claimedTokens).as("round %d: claims of one key", round).hasSize(1);
+            assertThat(results).filteredOn(BeginResult.Existing.class::isInstance)
+                .allSatisfy(result -> assertThat(((BeginResult.Existing) result).record().fencingToken())
+                    .as("the losers see the winner's claim").isEqualTo(claimedTokens.get(0)));
+        }
+    }
+
+    @Test
+    void concurrentCompletesWithStaleTokensNeverReplaceTheOwners() throws Exception {
+        for (int round = 0; round < ROUNDS; round++) {
+            ScopedKey key = newKey();
+            IdempotencyRecord owner = claim();
+            begin(key, owner, LONG);
+            List<IdempotencyRecord> completers = new ArrayList<>(
+                    Stream.generate(IdempotencyStoreContract::claim).limit(RACERS - 1).toList());
+            completers.add(owner);
+            List<Boolean> stored = ConcurrentCalls.race(completers,
+                    completer -> store().complete(key, completer.complete(responseOf(completer)), LONG).block());
+
+            assertThat(stored.get(RACERS - 1)).as("round %d: the owner's complete", round).isTrue();
+            assertThat(stored.subList(0, RACERS - 1)).as("round %d: stale tokens", round).containsOnly(false);
+            assertThat(storedToken(key)).isEqualTo(owner.fencingToken());
+        }
+    }
+
+    @Test
+    void concurrentCompletesOfAnUnclaimedKeyStoreExactlyOneResult() throws Exception {
+        // The lease ran out and nobody claimed the key: every late owner may store, but only the first does.
+        for (int round = 0; round < ROUNDS; round++) {
+            ScopedKey key = newKey();
+            List<IdempotencyRecord> owners = Stream.generate(IdempotencyStoreContract::claim).limit(RACERS).toList();
+            List<Boolean> stored = ConcurrentCalls.race(owners,
+                    owner -> store().complete(key, owner.complete(responseOf(owner)), LONG).block());
+
+            assertThat(stored).as("round %d: results stored", round).containsOnlyOnce(true);
+            long winner = owners.get(stored.indexOf(true)).fencingToken();
+            assertThat(storedToken(key)).isEqualTo(winner);
+            BeginResult.Existing existing = (BeginResult.Existing) begin(key, claim(), LONG);
+            assertThat(existing.record().response().body()).as("the winner's response, whole")
+                .isEqualTo(responseOf(owners.get(stored.indexOf(true))).body());
+        }
+    }
+
+    private long storedToken(ScopedKey key) {
+        return store().inspect(key).block().record().fencingToken();
+    }
+
+    /** A response that names its owner, so a stored result shows whose it is. */
+    private static StoredResponse responseOf(IdempotencyRecord owner) {
+        return StoredResponse.builder(201).body(Long.toString(owner.fencingToken()).getBytes()).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.idempotency.gateway.web;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,6 +140,21 @@ abstract class IdempotencyBehaviourContract {
         return send(path, key, "client-a", "{\"item\":\"book\"}");
     }
 
+    RawHttpClient.Response sendRaw(String path, String key) throws IOException {
+        return RawHttpClient.exchange(this.gateway.port(), RawHttpClient.request("POST", path)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .header("X-Client-Id", "client-a")
+            .body("{\"item\":\"book\"}")
+            .build(), Duration.ofSeconds(20));
+    }
+
+    /** The values of every line of one header field, in wire order. */
+    static List<String> lines(RawHttpClient.Response response, String name) {
+        return response.headers().stream().filter(header -> header.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
+            .toList();
+    }
+
     int executions(String path) {
         return this.upstream.countRequestsMatching(postRequestedFor(urlPathMatching(path)).build()).getCount();
     }
@@ -202,6 +218,39 @@ abstract class IdempotencyBehaviourContract {
             EntityExchangeResult<byte[]> replay = send("/orders", key);
             assertThat(replay.getResponseHeaders().containsHeader("Set-Cookie")).isFalse();
             assertThat(replay.getResponseHeaders().getFirst("Location")).isEqualTo("/orders/42");
+        }
+
+        @Test
+        void replayKeepsEveryValueOfRepeatedHeadersInOrderAndDropsDenyListedOnes() throws IOException {
+            upstream.stubFor(post(urlPathMatching("/orders/headers")).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json")
+                .withHeader("ETag", "\"v7\"")
+                .withHeader("Cache-Control", "private, max-age=60")
+                .withHeader("Link", "</orders/41>; rel=\"prev\"", "</orders/43>; rel=\"next\"")
+                .withHeader("X-Order-Step", "reserved", "charged", "shipped")
+                .withHeader("Set-Cookie", "session=abc", "tracking=xyz")
+                .withHeader("X-RateLimit-Remaining", "4")
+                .withHeader("Retry-After", "5")
+                .withBody("{\"orderId\":\"42\"}")));
+            String key = newKey();
+            // Raw HTTP: each header line as it was on the wire, in order (a client library might merge them).
+            RawHttpClient.Response fresh = sendRaw("/orders/headers", key);
+            RawHttpClient.Response replay = sendRaw("/orders/headers", key);
+
+            assertThat(replay.replayed()).isTrue();
+            assertThat(replay.body()).isEqualTo(fresh.body());
+            assertThat(lines(replay, "Link")).containsExactly("</orders/41>; rel=\"prev\"", "</orders/43>; rel=\"next\"");
+            assertThat(lines(replay, "X-Order-Step")).containsExactly("reserved", "charged", "shipped");
+            assertThat(lines(replay, "ETag")).containsExactly("\"v7\"");
+            assertThat(lines(replay, "Cache-Control")).containsExactly("private, max-age=60");
+            for (String name : List.of("Link", "X-Order-Step", "ETag", "Cache-Control", "Content-Type")) {
+                assertThat(lines(replay, name)).as(name + " as first sent").isEqualTo(lines(fresh, name));
+            }
+            assertThat(lines(fresh, "Set-Cookie")).as("the first response passes them on").hasSize(2);
+            assertThat(lines(replay, "Set-Cookie")).isEmpty();
+            assertThat(lines(replay, "X-RateLimit-Remaining")).isEmpty();
+            assertThat(lines(replay, "Retry-After")).isEmpty();
+            assertThat(executionsWithKey(key)).isEqualTo(1);
         }
 
         @Test

@@ -82,14 +82,14 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     @Override
     public Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
-        return run(BEGIN, key, encode(claim), millis(lease))
-            .<BeginResult>map(existing -> new BeginResult.Existing(decode(existing)))
+        return run(BEGIN, key, encode(key, claim), millis(lease))
+            .<BeginResult>map(existing -> new BeginResult.Existing(decode(key, existing)))
             .defaultIfEmpty(new BeginResult.Claimed(claim.fencingToken()));
     }
 
     @Override
     public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
-        byte[][] args = { RecordCodec.tokenBytes(completed.fencingToken()), encode(completed), millis(ttl), channel() };
+        byte[][] args = { RecordCodec.tokenBytes(completed.fencingToken()), encode(key, completed), millis(ttl), channel() };
         Mono<Long> reply = (this.replicaAcknowledged != null)
                 ? this.replicaAcknowledged.run(COMPLETE.redisScript(), redisKey(key), args)
                     .onErrorMap(ex -> new StoreUnavailableException(
@@ -134,7 +134,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
                 return Mono.empty();
             }
             long millis = ((Number) reply.get(1)).longValue();
-            return Mono.just(new InspectedRecord(decode(value), Duration.ofMillis(Math.max(0, millis))));
+            return Mono.just(new InspectedRecord(decode(key, value), Duration.ofMillis(Math.max(0, millis))));
         });
     }
 
@@ -150,16 +150,21 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         return this.keyPrefix + this.storageIds.of(key);
     }
 
-    private byte[] encode(IdempotencyRecord record) {
+    // Sealed records are bound to their Redis key: one copied under another client's key fails to open.
+    private byte[] encode(ScopedKey key, IdempotencyRecord record) {
         byte[] plain = RecordCodec.encode(record);
-        return this.encryption == null ? plain : this.encryption.seal(plain);
+        return this.encryption == null ? plain : this.encryption.seal(plain, recordName(key));
     }
 
-    private IdempotencyRecord decode(byte[] stored) {
-        if (this.encryption == null && stored.length > 0 && stored[0] == RecordEncryption.SEALED_VERSION) {
+    private IdempotencyRecord decode(ScopedKey key, byte[] stored) {
+        if (this.encryption == null && RecordEncryption.isSealed(stored)) {
             throw new IllegalStateException("Found an encrypted record but idempotency.encryption has no keys");
         }
-        return RecordCodec.decode(this.encryption == null ? stored : this.encryption.open(stored));
+        return RecordCodec.decode(this.encryption == null ? stored : this.encryption.open(stored, recordName(key)));
+    }
+
+    private byte[] recordName(ScopedKey key) {
+        return redisKey(key).getBytes(StandardCharsets.UTF_8);
     }
 
     private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {
