@@ -34,6 +34,12 @@ public class RateLimitConfiguration {
         return buckets;
     }
 
+    /** Named {@code rateLimiter} in health and in {@code management.endpoint.health.group.readiness.include}. */
+    @Bean
+    RateLimiterHealthIndicator rateLimiterHealthIndicator(TokenBuckets rateLimitTokenBuckets) {
+        return new RateLimiterHealthIndicator(rateLimitTokenBuckets);
+    }
+
     @Bean
     RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(TokenBuckets rateLimitTokenBuckets,
             ClientIdentityResolvers clientIdentityResolvers, IdempotencyProperties idempotency,
