@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -33,8 +31,6 @@ import static org.awaitility.Awaitility.await;
  * Redis command timeout ({@code spring.data.redis.timeout}, 1 s).
  */
 class DeadReplicaTimingTests {
-
-    private static final Pattern WAIT_CALLS = Pattern.compile("cmdstat_wait:calls=(\\d+)");
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(1);
 
@@ -130,7 +126,6 @@ class DeadReplicaTimingTests {
     }
 
     private static long waitCalls() {
-        Matcher calls = WAIT_CALLS.matcher(master.command("INFO", "commandstats"));
-        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+        return master.commandCalls("wait");
     }
 }
