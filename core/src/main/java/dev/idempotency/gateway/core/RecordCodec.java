@@ -2,6 +2,8 @@ package dev.idempotency.gateway.core;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -86,6 +88,12 @@ public final class RecordCodec {
         return bytes;
     }
 
+    /**
+     * Reads a record, accepting only the exact bytes {@link #encode} writes for it: a tampered
+     * length, trailing bytes, an unknown state or invalid UTF-8 is refused rather than read as
+     * some other record.
+     * @throws UnreadableRecordException when {@code bytes} is not such a record
+     */
     public static IdempotencyRecord decode(byte[] bytes) {
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -100,26 +108,50 @@ public final class RecordCodec {
             Instant createdAt = Instant.ofEpochMilli(buffer.getLong());
             IdempotencyRecord record = IdempotencyRecord.inFlight(token, RequestFingerprint.fromBytes(fingerprint), createdAt);
             if (state == IdempotencyRecord.State.IN_FLIGHT) {
-                return record;
+                return whole(buffer, record);
             }
             StoredResponse.Builder response = StoredResponse.builder(Short.toUnsignedInt(buffer.getShort()));
             int headerCount = Short.toUnsignedInt(buffer.getShort());
             for (int i = 0; i < headerCount; i++) {
                 response.header(readString(buffer), readString(buffer));
             }
-            byte[] body = new byte[buffer.getInt()];
+            // Checked before allocating: a tampered length must not ask for gigabytes.
+            int bodyLength = buffer.getInt();
+            if (bodyLength < 0 || bodyLength > buffer.remaining()) {
+                throw new UnreadableRecordException("Truncated or corrupt idempotency record: its body length (" + bodyLength + ") exceeds its bytes");
+            }
+            byte[] body = new byte[bodyLength];
             buffer.get(body);
-            return record.complete(response.body(body).build());
+            return whole(buffer, record.complete(response.body(body).build()));
         }
-        catch (BufferUnderflowException | ArrayIndexOutOfBoundsException | NegativeArraySizeException ex) {
+        catch (UnreadableRecordException ex) {
+            throw ex;
+        }
+        catch (BufferUnderflowException | IndexOutOfBoundsException | CharacterCodingException ex) {
             throw new UnreadableRecordException("Truncated or corrupt idempotency record", ex);
+        }
+        catch (IllegalArgumentException ex) {
+            // An impossible status, say: the bytes were not written by encode.
+            throw new UnreadableRecordException("Invalid or corrupt idempotency record: " + ex.getMessage(), ex);
         }
     }
 
-    private static String readString(ByteBuffer buffer) {
+    private static IdempotencyRecord whole(ByteBuffer buffer, IdempotencyRecord record) {
+        if (buffer.hasRemaining()) {
+            throw new UnreadableRecordException("Extended or corrupt idempotency record: " + buffer.remaining() + " unexpected bytes follow it");
+        }
+        return record;
+    }
+
+    private static String readString(ByteBuffer buffer) throws CharacterCodingException {
         byte[] bytes = new byte[Short.toUnsignedInt(buffer.getShort())];
         buffer.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        // Strict: a lenient decoder would turn invalid bytes into U+FFFD, a different header.
+        return StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
     }
 
     /** The token as the 8 bytes the Lua scripts compare. */

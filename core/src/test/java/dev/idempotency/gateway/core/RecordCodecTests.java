@@ -1,5 +1,6 @@
 package dev.idempotency.gateway.core;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -8,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class RecordCodecTests {
@@ -87,5 +89,41 @@ class RecordCodecTests {
         IdempotencyRecord tooLong = claim.complete(StoredResponse.builder(201).header("Link", longest + "v").build());
         assertThatIllegalArgumentException().isThrownBy(() -> RecordCodec.encode(tooLong))
             .withMessageContaining("longer than 65535 bytes");
+    }
+
+    // Found by RecordCodecFuzzTests (shrunk): each was read as some record instead of refused.
+
+    @Test
+    void aRecordFollowedByOneMoreByteIsRefused() {
+        byte[] encoded = RecordCodec.encode(IdempotencyRecord.inFlight(0, RequestFingerprint.fromBytes(new byte[32]), Instant.EPOCH));
+        assertThatExceptionOfType(UnreadableRecordException.class)
+            .isThrownBy(() -> RecordCodec.decode(Arrays.copyOf(encoded, encoded.length + 1)))
+            .withMessageContaining("1 unexpected bytes");
+    }
+
+    @Test
+    void aTamperedBodyLengthIsRefusedBeforeAnythingIsAllocated() {
+        byte[] encoded = RecordCodec.encode(IdempotencyRecord.inFlight(1, FINGERPRINT, CREATED)
+            .complete(StoredResponse.builder(200).build()));
+        ByteBuffer.wrap(encoded).putInt(encoded.length - 4, Integer.MAX_VALUE);
+        assertThatExceptionOfType(UnreadableRecordException.class).isThrownBy(() -> RecordCodec.decode(encoded))
+            .withMessageContaining("body length (2147483647)");
+    }
+
+    @Test
+    void aHeaderThatIsNotUtf8IsRefusedRatherThanReadAsReplacementCharacters() {
+        byte[] encoded = RecordCodec.encode(IdempotencyRecord.inFlight(1, FINGERPRINT, CREATED)
+            .complete(StoredResponse.builder(200).header("a", "b").build()));
+        int headerName = 2 + 8 + 32 + 8 + 2 + 2 + 2;
+        assertThat(encoded[headerName]).isEqualTo((byte) 'a');
+        encoded[headerName] = (byte) 0xC3;
+        assertThatExceptionOfType(UnreadableRecordException.class).isThrownBy(() -> RecordCodec.decode(encoded));
+    }
+
+    @Test
+    void anUnknownVersionIsACorruptRecord() {
+        byte[] encoded = RecordCodec.encode(IdempotencyRecord.inFlight(0, RequestFingerprint.fromBytes(new byte[32]), Instant.EPOCH));
+        encoded[0] ^= 1;
+        assertThatExceptionOfType(UnreadableRecordException.class).isThrownBy(() -> RecordCodec.decode(encoded));
     }
 }

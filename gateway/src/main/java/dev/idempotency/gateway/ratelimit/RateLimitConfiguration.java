@@ -45,6 +45,12 @@ public class RateLimitConfiguration {
         return new TokenBucketRateLimiter(rateLimitTokenBuckets, configurationService);
     }
 
+    /** Named {@code rateLimiter} in health and in {@code management.endpoint.health.group.readiness.include}. */
+    @Bean
+    RateLimiterHealthIndicator rateLimiterHealthIndicator(TokenBuckets rateLimitTokenBuckets) {
+        return new RateLimiterHealthIndicator(rateLimitTokenBuckets);
+    }
+
     @Bean
     RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(TokenBuckets rateLimitTokenBuckets,
             ClientIdentityResolvers clientIdentityResolvers, IdempotencyProperties idempotency,

@@ -38,9 +38,11 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  * disconnected behaviour are the idempotency store's.
  *
  * <p>Only Bucket4j's asynchronous API is used: a request thread never waits for Redis. The one
- * blocking step, opening the connection, runs on the bounded-elastic scheduler, is shared by all
- * requests waiting for it, and is retried no more than once a second while Redis is down; once
- * open, Lettuce reconnects it by itself.
+ * blocking step, opening the connection, runs on the bounded-elastic scheduler and is shared by all
+ * requests waiting for it. A failed attempt is not remembered: the next request waits for a fresh
+ * one rather than being refused (or let through unlimited) on the strength of an old failure,
+ * which right after startup may have been a connect timeout while Redis was up. Once open,
+ * Lettuce reconnects it by itself. Readiness waits for it ({@link #ready()}).
  *
  * <p>Standalone, Sentinel and Cluster clients work; Spring's static master/replica setup builds a
  * client without a URI, which cannot connect this way.
@@ -48,8 +50,6 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
 final class RedisTokenBuckets implements TokenBuckets, DisposableBean {
 
     private static final Log logger = LogFactory.getLog(RedisTokenBuckets.class);
-
-    private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
     // Reactor's marker for "cache forever".
     private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
@@ -75,13 +75,19 @@ final class RedisTokenBuckets implements TokenBuckets, DisposableBean {
         this.settings = settings;
         this.proxyManager = Mono.fromCallable(this::connect)
             .subscribeOn(Schedulers.boundedElastic())
-            .cache(manager -> FOREVER, error -> RECONNECT_INTERVAL, () -> Duration.ZERO);
+            .cache(manager -> FOREVER, error -> Duration.ZERO, () -> Duration.ZERO);
     }
 
     /** Opens the connection in the background, so the first request does not wait for it. */
     void warmUp() {
         this.proxyManager.subscribe(manager -> {
         }, error -> logger.warn("Rate limiter could not connect to Redis yet; retrying on demand: " + error.getMessage()));
+    }
+
+    /** Completes once the connection is open, opening it if needed; fails when it cannot be opened. */
+    @Override
+    public Mono<Void> ready() {
+        return this.proxyManager.then();
     }
 
     @Override

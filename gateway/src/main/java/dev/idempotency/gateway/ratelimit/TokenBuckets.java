@@ -9,6 +9,11 @@ import reactor.core.publisher.Mono;
  */
 interface TokenBuckets {
 
+    /** Completes once buckets can be used (Redis connected); buckets in this process always can. */
+    default Mono<Void> ready() {
+        return Mono.empty();
+    }
+
     /** Takes one token if the bucket has one. */
     Mono<BucketProbe> tryConsume(String key, BucketDefinition definition);
 

@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +100,11 @@ final class RuleSetReader {
                 Object child = tree(value, file);
                 // Spring reads "a.b: 1" as "a: {b: 1}"; "[a.b]" is one key.
                 if (name.contains(".") && !name.contains("[")) {
-                    String[] parts = name.split("\\.");
+                    String[] parts = name.split("\\.", -1);
+                    if (Arrays.stream(parts).anyMatch(String::isEmpty)) {
+                        problem(file, "the key '" + name + "' has an empty part between its dots");
+                        return;
+                    }
                     for (int i = parts.length - 1; i > 0; i--) {
                         Map<String, Object> wrapper = new LinkedHashMap<>();
                         wrapper.put(parts[i], child);

@@ -7,6 +7,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Reads a request body into memory, bounded, so it can be fingerprinted and then forwarded. Spring
@@ -20,7 +21,10 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
-    /** @return the body, or {@link RequestBodyTooLargeException} past {@code maxBytes} */
+    /**
+     * @return the body, or {@link RequestBodyTooLargeException} past {@code maxBytes}, or nothing
+     * when Netty refused the body while it was read (the client has its answer)
+     */
     static Mono<byte[]> read(ServerHttpRequest request, long maxBytes) {
         long declared = request.getHeaders().getContentLength();
         if (declared > maxBytes) {
@@ -30,7 +34,18 @@ final class RequestBodies {
         return DataBufferUtils.join(request.getBody(), limit)
             .map(RequestBodies::toBytes)
             .onErrorMap(DataBufferLimitException.class, ex -> new RequestBodyTooLargeException(maxBytes, true))
-            .defaultIfEmpty(EMPTY);
+            .defaultIfEmpty(EMPTY)
+            .filter(body -> !answeredByNetty(request));
+    }
+
+    /**
+     * Netty answers a body it cannot decode (a plain body announced as chunked, a bad chunk size)
+     * with a 400 of its own and then ends the body normally, so the bytes read so far look like the
+     * whole body. Such a request must go no further: not fingerprinted, not claimed, not forwarded.
+     */
+    private static boolean answeredByNetty(ServerHttpRequest request) {
+        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        return nativeRequest instanceof HttpServerResponse response && response.hasSentHeaders();
     }
 
     private static byte[] toBytes(DataBuffer buffer) {

@@ -57,11 +57,9 @@ public final class RequestFramingFilter implements WebFilter, Ordered {
         List<String> codings = new ArrayList<>(2);
         for (String value : values) {
             for (String element : value.split(",")) {
+                // Parameters stay part of the coding: chunked takes none (RFC 9112, section 7.1), and
+                // Netty frames only the bare token, so "chunked;q=1" would reach it as no framing at all.
                 String coding = element.strip();
-                int parameters = coding.indexOf(';');
-                if (parameters >= 0) {
-                    coding = coding.substring(0, parameters).strip();
-                }
                 if (!coding.isEmpty()) {
                     codings.add(coding.toLowerCase(Locale.ROOT));
                 }

@@ -232,6 +232,37 @@ class BodyTests extends BadInputGateway {
     }
 
     /**
+     * Found by RequestFramingFuzzTests (shrunk): a body announced as chunked but sent plain cannot
+     * be decoded; Netty answers 400 itself and ends the body early, and the gateway forwarded the
+     * request with an empty body (and claimed its key). It depends on timing, hence the repeats.
+     */
+    @Test
+    void aPlainBodyAnnouncedAsChunkedIsNeverForwarded() {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String caseId = newCaseId();
+            RawHttpClient.Response response = send(post("/orders/framing", caseId).header("Idempotency-Key", "plain-" + caseId)
+                .header("Transfer-Encoding", "chunked").withoutContentLength()
+                .body("{\"qty\":1,\"sku\":\"a-b\"}POST /orders/smuggled HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
+                .build());
+            assertThat(response.status()).as(response.toString()).isEqualTo(400);
+            assertThat(forwarded(caseId)).as("forwarded, answered " + response).isZero();
+        }
+    }
+
+    /**
+     * Found by RequestFramingFuzzTests (shrunk): chunked with a parameter passed the framing check,
+     * but Netty frames only a bare chunked, so the request was forwarded with an empty body.
+     */
+    @Test
+    void chunkedWithAParameterIsNeverForwarded() {
+        String caseId = newCaseId();
+        RawHttpClient.Response response = send(post("/orders/framing", caseId).header("Idempotency-Key", "param-" + caseId)
+            .header("Transfer-Encoding", "chunked;q=1").withoutContentLength().body("1\r\n{\r\n1\r\n}\r\n0\r\n\r\n").build());
+        assertThat(response.status()).as(response.toString()).isIn(400, 501);
+        assertThat(forwarded(caseId)).as("forwarded, answered " + response).isZero();
+    }
+
+    /**
      * A transfer coding the gateway does not understand leaves it unable to find the body's end:
      * RFC 9112 section 6.1 says answer 501 (or refuse with 400), not forward the request.
      */

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +31,6 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicaAcknowledgementTests {
-
-    private static final Pattern WAIT_CALLS = Pattern.compile("cmdstat_wait:calls=(\\d+)");
 
     private static RedisServer master;
 
@@ -109,7 +105,6 @@ class ReplicaAcknowledgementTests {
     }
 
     private static long waitCalls() {
-        Matcher calls = WAIT_CALLS.matcher(master.command("INFO", "commandstats"));
-        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+        return master.commandCalls("wait");
     }
 }

@@ -127,4 +127,15 @@ class RuleSetReaderTests {
         assertThatExceptionOfType(RulesValidationException.class).isThrownBy(() -> RuleSet.load(this.dir.toString()))
             .withMessageContaining("holds no *.yml or *.yaml file");
     }
+
+    /** Found by RuleSetReaderFuzzTests (shrunk: {@code "? ... "}): a key of dots only was an ArrayIndexOutOfBoundsException. */
+    @Test
+    void aDottedKeyWithAnEmptyPartIsAProblem() {
+        for (String content : List.of("? ... \n", "a..b: 1\n", ".a: 1\n", "a.: 1\n")) {
+            Path file = TestRules.write(this.dir.resolve("rules.yml"), content);
+            assertThatExceptionOfType(RulesValidationException.class).isThrownBy(() -> RuleSet.load(file.toString()))
+                .satisfies(ex -> assertThat(ex.getProblems()).map(RuleProblem::toString)
+                    .anyMatch(problem -> problem.contains("has an empty part between its dots")));
+        }
+    }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Redis server for one test class, never the machine's shared one: a local
@@ -85,6 +87,12 @@ public abstract class RedisServer implements AutoCloseable {
         // detected at once because commands are rejected while disconnected.
         return new String[] { "idempotency.store=redis", "spring.data.redis.host=" + host(),
                 "spring.data.redis.port=" + port(), "spring.data.redis.timeout=3s" };
+    }
+
+    /** How many times this server has run {@code command} (lower case, e.g. {@code wait}), from INFO commandstats. */
+    public long commandCalls(String command) {
+        Matcher calls = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(command("INFO", "commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
     /** Sends one command over RESP and returns the raw reply; enough for PING, FLUSHALL, DBSIZE, KEYS. */

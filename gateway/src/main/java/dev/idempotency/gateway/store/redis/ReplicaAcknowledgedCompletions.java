@@ -31,6 +31,10 @@ import reactor.core.scheduler.Schedulers;
  * never on the one shared by every other request. When the replicas do not answer in time, the
  * result stays stored on the master and the client gets it (it was executed); waiting is then
  * skipped for a second, so a dead replica costs one timeout per second, not one per request.
+ *
+ * <p>That connection's command timeout is the client's plus {@code replica-ack-timeout}: with the
+ * client's alone, a {@code WAIT} longer than it would be cut on the client while Redis kept the
+ * connection blocked, and the next completion would queue behind the abandoned {@code WAIT}.
  */
 public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
 
@@ -108,10 +112,12 @@ public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
 
     private Connections connect() {
         if (this.client instanceof RedisClusterClient cluster) {
-            this.opened = new ClusterConnections(cluster.connect(ByteArrayCodec.INSTANCE));
+            StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+            this.opened = new ClusterConnections(connection, withAcknowledgementTime(connection.getTimeout()));
         }
         else {
             StatefulRedisConnection<byte[], byte[]> connection = ((RedisClient) this.client).connect(ByteArrayCodec.INSTANCE);
+            connection.setTimeout(withAcknowledgementTime(connection.getTimeout()));
             // Spring selects the database per connection rather than in the client's URI; do the same.
             if (this.database > 0) {
                 connection.sync().select(this.database);
@@ -119,6 +125,11 @@ public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
             this.opened = new StandaloneConnection(connection);
         }
         return this.opened;
+    }
+
+    /** The client's command timeout, which the script needs, plus the time WAIT may block. */
+    private Duration withAcknowledgementTime(Duration commandTimeout) {
+        return commandTimeout.plusMillis(this.timeoutMillis);
     }
 
     @Override
@@ -153,7 +164,8 @@ public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
     }
 
     /** {@code WAIT} has no key, so it goes to the node holding the key's slot directly. */
-    private record ClusterConnections(StatefulRedisClusterConnection<byte[], byte[]> cluster) implements Connections {
+    private record ClusterConnections(StatefulRedisClusterConnection<byte[], byte[]> cluster, Duration timeout)
+            implements Connections {
 
         @Override
         public RedisReactiveCommands<byte[], byte[]> forKey(byte[] key) {
@@ -161,7 +173,12 @@ public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
             if (master == null) {
                 throw new IllegalStateException("No Redis Cluster master serves slot " + SlotHash.getSlot(key));
             }
-            return this.cluster.getConnection(master.getNodeId()).reactive();
+            StatefulRedisConnection<byte[], byte[]> node = this.cluster.getConnection(master.getNodeId());
+            // Node connections are opened on demand (and again after a failover) with the client's timeout.
+            if (!this.timeout.equals(node.getTimeout())) {
+                node.setTimeout(this.timeout);
+            }
+            return node.reactive();
         }
 
         @Override
