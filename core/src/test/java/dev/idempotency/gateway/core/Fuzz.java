@@ -43,7 +43,7 @@ public final class Fuzz {
             if (ONLY_CASE != null && ONLY_CASE != index) {
                 continue;
             }
-            T input = generator.apply(new Random(SEED + 0x9E3779B97F4A7C15L * index));
+            T input = generator.apply(caseRandom(index));
             try {
                 property.check(input);
             }
@@ -52,6 +52,11 @@ public final class Fuzz {
                         + " -Dfuzz.case=" + index + ")\n  input: " + describe(input) + "\n  failure: " + failure, failure);
             }
         }
+    }
+
+    /** The case's own source, so one case replays without the ones before it. */
+    static Random caseRandom(int index) {
+        return new Random(SEED + 0x9E3779B97F4A7C15L * index);
     }
 
     /** A size in [min, max]: the bounds often, small sizes more than large ones. */
