@@ -7,19 +7,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
+import dev.idempotency.gateway.testsupport.Fuzz;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
 import dev.idempotency.gateway.testsupport.Routes;
@@ -30,6 +27,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static dev.idempotency.gateway.testsupport.Fuzz.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,7 +47,7 @@ class RequestFramingFuzzTests {
 
     private static GatewayInstance gateway;
 
-    @BeforeContainer
+    @BeforeAll
     static void startGateway() {
         upstream = Upstream.start();
         upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201)
@@ -61,7 +59,7 @@ class RequestFramingFuzzTests {
         gateway = GatewayInstance.start(properties);
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopGateway() {
         if (gateway != null) {
             gateway.close();
@@ -71,38 +69,40 @@ class RequestFramingFuzzTests {
         }
     }
 
-    @Property
-    void anyFramingIsAnsweredAndNothingIsSmuggled(@ForAll("framings") Framing framing) throws IOException {
-        String caseId = "framing-" + CASES.incrementAndGet() + "-" + System.nanoTime();
-        RawHttpClient.RequestBuilder request = RawHttpClient.request("POST", "/orders/framing")
-            .header("X-Case-Id", caseId).header("X-Client-Id", "client-a").header("Idempotency-Key", caseId)
-            .header("Content-Type", "application/json").withoutContentLength();
-        framing.headers().forEach(header -> request.line(header.getBytes(StandardCharsets.ISO_8859_1)));
-        ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        sent.writeBytes(request.body(framing.body()).build());
-        sent.writeBytes(("POST /orders/smuggled HTTP/1.1\r\nHost: localhost\r\nX-Case-Id: " + caseId + "-smuggled\r\n"
-                + "X-Client-Id: client-a\r\nIdempotency-Key: s-" + caseId + "\r\nContent-Length: 0\r\n\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1));
+    @Test
+    void anyFramingIsAnsweredAndNothingIsSmuggled() {
+        forAll(RequestFramingFuzzTests::framing, framing -> {
+            String caseId = "framing-" + CASES.incrementAndGet() + "-" + System.nanoTime();
+            RawHttpClient.RequestBuilder request = RawHttpClient.request("POST", "/orders/framing")
+                .header("X-Case-Id", caseId).header("X-Client-Id", "client-a").header("Idempotency-Key", caseId)
+                .header("Content-Type", "application/json").withoutContentLength();
+            framing.headers().forEach(header -> request.line(header.getBytes(StandardCharsets.ISO_8859_1)));
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            sent.writeBytes(request.body(framing.body()).build());
+            sent.writeBytes(("POST /orders/smuggled HTTP/1.1\r\nHost: localhost\r\nX-Case-Id: " + caseId + "-smuggled\r\n"
+                    + "X-Client-Id: client-a\r\nIdempotency-Key: s-" + caseId + "\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
 
-        RawHttpClient.Response response = RawHttpClient.exchange(gateway.port(), sent.toByteArray(), Duration.ofSeconds(10));
+            RawHttpClient.Response response = RawHttpClient.exchange(gateway.port(), sent.toByteArray(), Duration.ofSeconds(10));
 
-        String seen = framing + " answered " + response;
-        // 501 is RFC 9112's answer to a transfer coding the gateway does not implement; any other 5xx is a fault.
-        assertThat(response.status() < 500 || response.status() == 501).as("no server error: " + seen).isTrue();
-        List<LoggedRequest> forwarded = forwarded(caseId);
-        assertThat(forwarded).as(seen).hasSizeLessThanOrEqualTo(1);
-        if (response.status() >= 400) {
-            assertThat(forwarded).as("refused, yet forwarded: " + seen).isEmpty();
-        }
-        if (!forwarded.isEmpty() && framing.saysTransferEncoding()) {
-            // Netty frames only chunked; anything else would be forwarded without its body.
-            assertThat(forwarded.get(0).getBodyAsString()).as("forwarded body: " + seen).isEqualTo(BODY);
-        }
-        if (framing.clear() && response.status() < 400) {
-            assertThat(forwarded).as(seen).hasSize(1);
-            assertThat(forwarded.get(0).getBodyAsString()).as(seen).isEqualTo(BODY);
-        }
-        assertThat(forwarded(caseId + "-smuggled")).as("smuggled: " + seen).isEmpty();
+            String seen = framing + " answered " + response;
+            // 501 is RFC 9112's answer to a transfer coding the gateway does not implement; any other 5xx is a fault.
+            assertThat(response.status() < 500 || response.status() == 501).as("no server error: " + seen).isTrue();
+            List<LoggedRequest> forwarded = forwarded(caseId);
+            assertThat(forwarded).as(seen).hasSizeLessThanOrEqualTo(1);
+            if (response.status() >= 400) {
+                assertThat(forwarded).as("refused, yet forwarded: " + seen).isEmpty();
+            }
+            if (!forwarded.isEmpty() && framing.saysTransferEncoding()) {
+                // Netty frames only chunked; anything else would be forwarded without its body.
+                assertThat(forwarded.get(0).getBodyAsString()).as("forwarded body: " + seen).isEqualTo(BODY);
+            }
+            if (framing.clear() && response.status() < 400) {
+                assertThat(forwarded).as(seen).hasSize(1);
+                assertThat(forwarded.get(0).getBodyAsString()).as(seen).isEqualTo(BODY);
+            }
+            assertThat(forwarded(caseId + "-smuggled")).as("smuggled: " + seen).isEmpty();
+        });
     }
 
     private static List<LoggedRequest> forwarded(String caseId) {
@@ -126,26 +126,28 @@ class RequestFramingFuzzTests {
         }
     }
 
-    @Provide
-    Arbitrary<Framing> framings() {
-        Arbitrary<String> transferEncoding = Arbitraries.of("chunked", "Chunked", "CHUNKED", " chunked", "chunked ",
-                "gzip, chunked", "chunked, gzip", "chunked, chunked", "chunked;q=1", "identity", "", ",", "xchunked",
-                "chunked\u000b", "gzip", "deflate,chunked", "chunked,").map(value -> "Transfer-Encoding: " + value);
-        Arbitrary<String> contentLength = Arbitraries.of("0", "3", "+21", "-1", "21", "021", "21, 21", "21,22", " 21",
-                "0x15", "99999999999999999999", "", "21 21").map(value -> "Content-Length: " + value);
-        Arbitrary<String> oddSpelling = Arbitraries.of("Transfer-Encoding : chunked", "Transfer_Encoding: chunked",
-                "Content-Length : 21", " Transfer-Encoding: chunked", "Transfer-Encoding:\tchunked");
-        Arbitrary<List<String>> headers = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, transferEncoding), net.jqwik.api.Tuple.of(4, contentLength),
-                net.jqwik.api.Tuple.of(1, oddSpelling))
-            .list().ofMaxSize(3);
-        Arbitrary<Boolean> chunkedBody = Arbitraries.of(true, false);
-        return Combinators.combine(headers, chunkedBody, Arbitraries.integers().between(1, 30)).as((lines, chunked, size) -> {
-            byte[] body = chunked ? chunked(BODY, size) : BODY.getBytes(StandardCharsets.UTF_8);
-            boolean clear = chunked ? lines.equals(List.of("Transfer-Encoding: chunked"))
-                    : lines.equals(List.of("Content-Length: " + BODY.length()));
-            return new Framing(lines, body, clear);
+    private static final String[] TRANSFER_ENCODINGS = { "chunked", "Chunked", "CHUNKED", " chunked", "chunked ",
+        "gzip, chunked", "chunked, gzip", "chunked, chunked", "chunked;q=1", "identity", "", ",", "xchunked",
+        "chunked\u000b", "gzip", "deflate,chunked", "chunked," };
+
+    private static final String[] CONTENT_LENGTHS = { "0", "3", "+21", "-1", "21", "021", "21, 21", "21,22", " 21",
+        "0x15", "99999999999999999999", "", "21 21" };
+
+    private static final String[] ODD_SPELLINGS = { "Transfer-Encoding : chunked", "Transfer_Encoding: chunked",
+        "Content-Length : 21", " Transfer-Encoding: chunked", "Transfer-Encoding:\tchunked" };
+
+    /** Up to 3 framing lines (4:4:1 Transfer-Encoding, Content-Length, odd spelling) over a body sent chunked or plain. */
+    private static Framing framing(Random random) {
+        List<String> lines = Fuzz.list(random, 0, 3, line -> switch (line.nextInt(9)) {
+            case 0, 1, 2, 3 -> "Transfer-Encoding: " + Fuzz.oneOf(line, TRANSFER_ENCODINGS);
+            case 4, 5, 6, 7 -> "Content-Length: " + Fuzz.oneOf(line, CONTENT_LENGTHS);
+            default -> Fuzz.oneOf(line, ODD_SPELLINGS);
         });
+        boolean chunked = random.nextBoolean();
+        byte[] body = chunked ? chunked(BODY, Fuzz.between(random, 1, 30)) : BODY.getBytes(StandardCharsets.UTF_8);
+        boolean clear = chunked ? lines.equals(List.of("Transfer-Encoding: chunked"))
+                : lines.equals(List.of("Content-Length: " + BODY.length()));
+        return new Framing(lines, body, clear);
     }
 
     private static byte[] chunked(String body, int size) {

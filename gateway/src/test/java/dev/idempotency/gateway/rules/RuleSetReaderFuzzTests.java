@@ -6,14 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.Random;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.idempotency.gateway.testsupport.Fuzz;
+
+import static dev.idempotency.gateway.testsupport.Fuzz.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -29,12 +30,12 @@ class RuleSetReaderFuzzTests {
 
     private static Path dir;
 
-    @BeforeContainer
+    @BeforeAll
     static void makeDir() throws IOException {
         dir = Files.createTempDirectory("rules-fuzz");
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeDir() throws IOException {
         try (var files = Files.list(dir)) {
             for (Path file : files.toList()) {
@@ -44,21 +45,24 @@ class RuleSetReaderFuzzTests {
         Files.delete(dir);
     }
 
-    @Property
-    void anyFileIsReadOrItsProblemsListed(@ForAll("yamlish") String content) throws IOException {
-        Path file = dir.resolve("rules.yml");
-        Files.writeString(file, content, StandardCharsets.UTF_8);
-        Throwable failure = catchThrowable(() -> RuleSet.load(file.toString()));
-        if (failure != null) {
-            assertThat(failure).isInstanceOf(RulesValidationException.class);
-            assertThat(((RulesValidationException) failure).getProblems()).isNotEmpty();
-        }
+    @Test
+    void anyFileIsReadOrItsProblemsListed() {
+        forAll(RuleSetReaderFuzzTests::yamlish, content -> {
+            Path file = dir.resolve("rules.yml");
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+            Throwable failure = catchThrowable(() -> RuleSet.load(file.toString()));
+            if (failure != null) {
+                assertThat(failure).isInstanceOf(RulesValidationException.class);
+                assertThat(((RulesValidationException) failure).getProblems()).isNotEmpty();
+            }
+        });
     }
 
-    @Provide
-    Arbitrary<String> yamlish() {
-        Arbitrary<String> tokens = Arbitraries.of(TOKENS).list().ofMaxSize(40).map(parts -> String.join("", parts));
-        Arbitrary<String> any = Arbitraries.strings().ofMaxLength(60);
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, tokens), net.jqwik.api.Tuple.of(1, any));
+    /** Five in six: up to 40 tokens of the rules grammar and YAML; else any text. */
+    private static String yamlish(Random random) {
+        if (random.nextInt(6) < 5) {
+            return String.join("", Fuzz.list(random, 0, 40, token -> TOKENS.get(token.nextInt(TOKENS.size()))));
+        }
+        return Fuzz.anyString(random, 60);
     }
 }

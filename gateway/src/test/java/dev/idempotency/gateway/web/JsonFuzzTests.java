@@ -1,23 +1,26 @@
 package dev.idempotency.gateway.web;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
+import dev.idempotency.gateway.testsupport.Fuzz;
 
+import static dev.idempotency.gateway.testsupport.Fuzz.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,45 +34,62 @@ class JsonFuzzTests {
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .build();
 
-    @Property
-    void anyBodyGetsACanonicalFormAndTheFormIsStable(@ForAll("bodies") byte[] body) {
-        byte[] canonical = RequestFingerprints.canonicalJson(body);
-        assertThat(RequestFingerprints.canonicalJson(canonical)).isEqualTo(canonical);
+    private static final String ALPHA = Fuzz.chars('a', 'z') + Fuzz.chars('A', 'Z');
+
+    @Test
+    void anyBodyGetsACanonicalFormAndTheFormIsStable() {
+        forAll(JsonFuzzTests::body, body -> {
+            byte[] canonical = RequestFingerprints.canonicalJson(body);
+            assertThat(RequestFingerprints.canonicalJson(canonical)).isEqualTo(canonical);
+        });
     }
 
-    @Property
-    void reorderedPropertiesAndWhitespaceShareTheCanonicalForm(@ForAll("objects") String json, @ForAll long seed) {
-        String shuffled = reordered(MAPPER.readTree(json), new java.util.Random(seed));
-        assertThat(RequestFingerprints.canonicalJson(shuffled.getBytes(StandardCharsets.UTF_8)))
-            .isEqualTo(RequestFingerprints.canonicalJson(json.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    @Property
-    void anyPointerIsJudgedAndAnyBodyAnsweredWithoutAnException(@ForAll("pointers") String pointer,
-            @ForAll("bodies") byte[] body) {
-        if (JsonBodyKeys.isValidPointer(pointer)) {
-            KeyParseResult result = JsonBodyKeys.parse(body, pointer);
-            assertThat(result.isValid() || result.problem() != null).isTrue();
+    @Test
+    void reorderedPropertiesAndWhitespaceShareTheCanonicalForm() {
+        record Case(String json, long seed) {
         }
+        forAll(random -> new Case(object(random), random.nextLong()), test -> {
+            String shuffled = reordered(MAPPER.readTree(test.json()), new Random(test.seed()));
+            assertThat(RequestFingerprints.canonicalJson(shuffled.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(RequestFingerprints.canonicalJson(test.json().getBytes(StandardCharsets.UTF_8)));
+        });
     }
 
-    @Property
-    void aKeyAtAnEscapedPointerIsFound(@ForAll("names") List<String> path, @ForAll("keys") String key) {
-        StringBuilder pointer = new StringBuilder();
-        JsonNode value = MAPPER.getNodeFactory().stringNode(key);
-        for (int i = path.size() - 1; i >= 0; i--) {
-            value = MAPPER.getNodeFactory().objectNode().set(path.get(i), value);
+    @Test
+    void anyPointerIsJudgedAndAnyBodyAnsweredWithoutAnException() {
+        record Case(String pointer, byte[] body) {
         }
-        for (String name : path) {
-            pointer.append('/').append(name.replace("~", "~0").replace("/", "~1"));
-        }
-        assertThat(JsonBodyKeys.isValidPointer(pointer.toString())).isTrue();
-        KeyParseResult result = JsonBodyKeys.parse(MAPPER.writeValueAsBytes(value), pointer.toString());
-        assertThat(result.isValid()).isTrue();
-        assertThat(result.key().value()).isEqualTo(key);
+        forAll(random -> new Case(Fuzz.string(random, "/~01a-", 0, 12), body(random)), test -> {
+            if (JsonBodyKeys.isValidPointer(test.pointer())) {
+                KeyParseResult result = JsonBodyKeys.parse(test.body(), test.pointer());
+                assertThat(result.isValid() || result.problem() != null).isTrue();
+            }
+        });
     }
 
-    private static String reordered(JsonNode node, java.util.Random random) {
+    @Test
+    void aKeyAtAnEscapedPointerIsFound() {
+        record Case(List<String> path, String key) {
+        }
+        forAll(random -> new Case(Fuzz.list(random, 1, 4, name -> Fuzz.string(name, "ab/~01 ", 0, 5)),
+                Fuzz.string(random, Fuzz.chars('!', '~'), 1, IdempotencyKey.MAX_LENGTH)), test -> {
+            List<String> path = test.path();
+            StringBuilder pointer = new StringBuilder();
+            JsonNode value = MAPPER.getNodeFactory().stringNode(test.key());
+            for (int i = path.size() - 1; i >= 0; i--) {
+                value = MAPPER.getNodeFactory().objectNode().set(path.get(i), value);
+            }
+            for (String name : path) {
+                pointer.append('/').append(name.replace("~", "~0").replace("/", "~1"));
+            }
+            assertThat(JsonBodyKeys.isValidPointer(pointer.toString())).isTrue();
+            KeyParseResult result = JsonBodyKeys.parse(MAPPER.writeValueAsBytes(value), pointer.toString());
+            assertThat(result.isValid()).isTrue();
+            assertThat(result.key().value()).isEqualTo(test.key());
+        });
+    }
+
+    private static String reordered(JsonNode node, Random random) {
         if (node.isObject()) {
             List<String> names = new ArrayList<>(node.propertyNames());
             Collections.shuffle(names, random);
@@ -87,43 +107,37 @@ class JsonFuzzTests {
         return MAPPER.writeValueAsString(node);
     }
 
-    @Provide
-    Arbitrary<byte[]> bodies() {
-        Arbitrary<String> jsonish = Arbitraries.strings().withChars("{}[]\":,0123456789.eE+- \ntrufalsn\\u/~").ofMaxLength(80);
-        Arbitrary<byte[]> bytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(80);
-        return Arbitraries.oneOf(jsonish.map(s -> s.getBytes(StandardCharsets.UTF_8)), bytes,
-                objects().map(s -> s.getBytes(StandardCharsets.UTF_8)));
+    /** JSON-ish text, arbitrary bytes, or a JSON object. */
+    private static byte[] body(Random random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> Fuzz.string(random, "{}[]\":,0123456789.eE+- \ntrufalsn\\u/~", 0, 80).getBytes(StandardCharsets.UTF_8);
+            case 1 -> Fuzz.bytes(random, 0, 80);
+            default -> object(random).getBytes(StandardCharsets.UTF_8);
+        };
     }
 
-    @Provide
-    Arbitrary<String> objects() {
-        Arbitrary<String> leaf = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(8).map(MAPPER::writeValueAsString),
-                Arbitraries.bigDecimals().ofScale(3).map(Object::toString), Arbitraries.longs().map(Object::toString),
-                Arbitraries.of("true", "false", "null", "1e400", "-0", "0.10"));
-        Arbitrary<String> inner = Arbitraries.maps(Arbitraries.strings().alpha().ofMaxLength(4), leaf).ofMaxSize(4)
-            .map(JsonFuzzTests::object);
-        return Arbitraries.maps(Arbitraries.strings().ofMaxLength(6), Arbitraries.oneOf(leaf, inner)).ofMaxSize(6)
-            .map(JsonFuzzTests::object);
+    /** A JSON object of up to 6 members, any names, leaves or objects of leaves as values. */
+    private static String object(Random random) {
+        return object(random, 6, name -> Fuzz.anyString(name, 6), value -> random.nextBoolean() ? leaf(value)
+                : object(value, 4, name -> Fuzz.string(name, ALPHA, 0, 4), JsonFuzzTests::leaf));
     }
 
-    private static String object(java.util.Map<String, String> members) {
+    private static String leaf(Random random) {
+        return switch (random.nextInt(4)) {
+            case 0 -> MAPPER.writeValueAsString(Fuzz.anyString(random, 8));
+            case 1 -> new BigDecimal(BigInteger.valueOf(Fuzz.anyLong(random)), 3).toString();
+            case 2 -> Long.toString(Fuzz.anyLong(random));
+            default -> Fuzz.oneOf(random, "true", "false", "null", "1e400", "-0", "0.10");
+        };
+    }
+
+    private static String object(Random random, int maxSize, Function<Random, String> names, Function<Random, String> values) {
+        Map<String, String> members = new LinkedHashMap<>();
+        for (int size = Fuzz.size(random, 0, maxSize); size > 0; size--) {
+            members.put(names.apply(random), values.apply(random));
+        }
         List<String> written = new ArrayList<>();
         members.forEach((name, value) -> written.add(MAPPER.writeValueAsString(name) + ":" + value));
         return "{" + String.join(",", written) + "}";
-    }
-
-    @Provide
-    Arbitrary<String> pointers() {
-        return Arbitraries.strings().withChars("/~01a-").ofMaxLength(12);
-    }
-
-    @Provide
-    Arbitrary<List<String>> names() {
-        return Arbitraries.strings().withChars("ab/~01 ").ofMaxLength(5).list().ofMinSize(1).ofMaxSize(4);
-    }
-
-    @Provide
-    Arbitrary<String> keys() {
-        return Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(IdempotencyKey.MAX_LENGTH);
     }
 }
