@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.idempotency.gateway.testsupport.Fuzz;
+import dev.idempotency.gateway.core.Fuzz;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
 import dev.idempotency.gateway.testsupport.Routes;
@@ -27,7 +27,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static dev.idempotency.gateway.testsupport.Fuzz.forAll;
+import static dev.idempotency.gateway.core.Fuzz.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.idempotency.gateway.testsupport.Fuzz;
+import dev.idempotency.gateway.core.Fuzz;
 
-import static dev.idempotency.gateway.testsupport.Fuzz.forAll;
+import static dev.idempotency.gateway.core.Fuzz.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

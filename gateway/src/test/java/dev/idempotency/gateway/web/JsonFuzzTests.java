@@ -18,9 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
-import dev.idempotency.gateway.testsupport.Fuzz;
+import dev.idempotency.gateway.core.Fuzz;
 
-import static dev.idempotency.gateway.testsupport.Fuzz.forAll;
+import static dev.idempotency.gateway.core.Fuzz.forAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
