@@ -13,12 +13,12 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
 import dev.idempotency.gateway.core.store.memory.InMemoryInFlightKeys;
+import dev.idempotency.gateway.events.IdempotencyListener;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
+import dev.idempotency.gateway.problem.ProblemErrorWebExceptionHandler;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
-import dev.idempotency.gateway.web.IdempotencyListener;
 import dev.idempotency.gateway.web.RequestFramingFilter;
 import dev.idempotency.gateway.web.UpstreamRequestTracker;
-import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
 
 /**
  * Wires the Idempotency filter factory and what it needs beside client identity

@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web;
+package dev.idempotency.gateway.events;
 
 /** What the Idempotency filter did with one request: exactly one per request it saw. */
 public enum IdempotencyOutcome {
