@@ -1,11 +1,20 @@
 package dev.idempotency.gateway.core;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 over length-prefixed parts, so that no two different part lists hash alike. */
-final class Digests {
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * SHA-256 and HMAC-SHA256, the one place that asks the platform for them (every Java platform
+ * must have both, so their absence is a broken platform, not an error to handle); and SHA-256
+ * over length-prefixed parts, so that no two different part lists hash alike.
+ */
+public final class Digests {
+
+    private static final String HMAC_SHA_256 = "HmacSHA256";
 
     // Cloning a fresh digest skips the provider lookup that getInstance does on every call.
     private static final MessageDigest SHA_256 = newSha256();
@@ -15,7 +24,8 @@ final class Digests {
     private Digests() {
     }
 
-    static MessageDigest sha256() {
+    /** A fresh SHA-256 digest. */
+    public static MessageDigest sha256() {
         if (CLONEABLE) {
             try {
                 return (MessageDigest) SHA_256.clone();
@@ -27,11 +37,28 @@ final class Digests {
         return newSha256();
     }
 
+    /** The SHA-256 of {@code value}'s UTF-8 bytes. */
+    public static byte[] sha256(String value) {
+        return sha256().digest(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A fresh HMAC-SHA256, initialised with {@code key}. */
+    public static Mac hmacSha256(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance(HMAC_SHA_256);
+            mac.init(new SecretKeySpec(key, HMAC_SHA_256));
+            return mac;
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("Every Java platform must support " + HMAC_SHA_256, ex);
+        }
+    }
+
     private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         }
-        catch (NoSuchAlgorithmException ex) {
+        catch (GeneralSecurityException ex) {
             throw new IllegalStateException("Every Java platform must support SHA-256", ex);
         }
     }

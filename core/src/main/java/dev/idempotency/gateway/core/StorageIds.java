@@ -2,13 +2,10 @@ package dev.idempotency.gateway.core;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Names a store record after its {@link ScopedKey} without revealing it: a digest of the route,
@@ -43,14 +40,14 @@ public abstract class StorageIds {
         if (secret.length < 16) {
             throw new IllegalArgumentException("A key-hash secret needs at least 16 bytes, got " + secret.length);
         }
-        SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        byte[] key = secret.clone();
         // An initialised Mac, cloned per use: getInstance and init (which hashes the key) cost more than the digest.
-        Mac prototype = mac(key);
+        Mac prototype = Digests.hmacSha256(key);
         boolean cloneable = isCloneable(prototype);
         return new StorageIds() {
             @Override
             byte[] digest(String... parts) {
-                Mac mac = cloneable ? cloneOf(prototype) : mac(key);
+                Mac mac = cloneable ? cloneOf(prototype) : Digests.hmacSha256(key);
                 for (String part : parts) {
                     updatePart(mac, part);
                 }
@@ -82,17 +79,6 @@ public abstract class StorageIds {
 
     /** A digest of the length-prefixed parts. */
     abstract byte[] digest(String... parts);
-
-    private static Mac mac(SecretKeySpec key) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac;
-        }
-        catch (NoSuchAlgorithmException | InvalidKeyException ex) {
-            throw new IllegalStateException("Every Java platform must support HmacSHA256", ex);
-        }
-    }
 
     private static boolean isCloneable(Mac mac) {
         try {

@@ -1,13 +1,12 @@
 package dev.idempotency.gateway.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+
+import dev.idempotency.gateway.core.Digests;
 
 /**
  * The API keys the gateway accepts, as SHA-256 digests only: one {@code client-id:sha256hex} per
@@ -71,12 +70,6 @@ public final class ApiKeyFile {
     }
 
     static String sha256Hex(String value) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", ex);
-        }
+        return HexFormat.of().formatHex(Digests.sha256(value));
     }
 }

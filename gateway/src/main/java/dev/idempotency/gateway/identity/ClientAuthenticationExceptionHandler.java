@@ -10,9 +10,9 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemResponseWriter;
+import dev.idempotency.gateway.problem.ProblemType;
 
 /**
  * Turns a {@link ClientAuthenticationException} into {@code 401} problem+json with its

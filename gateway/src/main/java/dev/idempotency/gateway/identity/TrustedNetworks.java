@@ -3,14 +3,18 @@ package dev.idempotency.gateway.identity;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
 
 /**
  * The source networks (CIDR blocks, IPv4 and IPv6) a trusted identity header may come from. Checked
  * against the TCP peer address only: {@code X-Forwarded-For} and {@code Forwarded} are written by
- * whoever sent the request, so they cannot prove where it came from.
+ * whoever sent the request, so they cannot prove where it came from. An IPv4-mapped address
+ * ({@code ::ffff:a.b.c.d}, a dual-stack socket's view of an IPv4 peer) is matched as {@code a.b.c.d}:
+ * {@link InetAddress} never makes an {@code Inet6Address} of one.
  */
 public final class TrustedNetworks {
 
@@ -50,22 +54,7 @@ public final class TrustedNetworks {
         if (peer == null || peer.getAddress() == null) {
             return false;
         }
-        byte[] address = unmapped(peer.getAddress().getAddress());
-        return this.blocks.stream().anyMatch(block -> block.matches(address));
-    }
-
-    /** ::ffff:a.b.c.d (a dual-stack socket's view of an IPv4 peer) is matched as a.b.c.d. */
-    private static byte[] unmapped(byte[] address) {
-        if (address.length != 16) {
-            return address;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (address[i] != 0) {
-                return address;
-            }
-        }
-        return (address[10] == (byte) 0xff && address[11] == (byte) 0xff) ? Arrays.copyOfRange(address, 12, 16)
-                : address;
+        return this.blocks.stream().anyMatch(block -> block.rule().matches(peer));
     }
 
     @Override
@@ -73,7 +62,8 @@ public final class TrustedNetworks {
         return this.blocks.isEmpty() ? "any" : this.blocks.toString();
     }
 
-    private record Block(String spec, byte[] network, int prefixLength) {
+    /** One block: Netty's subnet rule does the matching (an IPv4 rule never matches an IPv6 peer, nor the reverse). */
+    private record Block(String spec, IpSubnetFilterRule rule) {
 
         static Block parse(String spec) {
             int slash = spec.indexOf('/');
@@ -82,14 +72,14 @@ public final class TrustedNetworks {
                 throw new IllegalArgumentException("Trusted network '" + spec
                         + "' is not an IPv4 or IPv6 address or CIDR block (such as 10.0.0.0/8 or fd00::/8)");
             }
-            byte[] network;
+            InetAddress network;
             try {
-                network = unmapped(InetAddress.getByName(host).getAddress());
+                network = InetAddress.getByName(host);
             }
             catch (UnknownHostException ex) {
                 throw new IllegalArgumentException("Trusted network '" + spec + "' has an invalid address", ex);
             }
-            int bits = network.length * 8;
+            int bits = network.getAddress().length * 8;
             int prefix;
             try {
                 prefix = slash < 0 ? bits : Integer.parseInt(spec.substring(slash + 1));
@@ -101,25 +91,7 @@ public final class TrustedNetworks {
                 throw new IllegalArgumentException(
                         "Trusted network '" + spec + "' needs a prefix length between 0 and " + bits);
             }
-            return new Block(spec, network, prefix);
-        }
-
-        boolean matches(byte[] address) {
-            if (address.length != this.network.length) {
-                return false;
-            }
-            int full = this.prefixLength / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != this.network[i]) {
-                    return false;
-                }
-            }
-            int rest = this.prefixLength % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (address[full] & mask) == (this.network[full] & mask);
+            return new Block(spec, new IpSubnetFilterRule(network, prefix, IpFilterRuleType.ACCEPT));
         }
 
         @Override

@@ -1,8 +1,5 @@
 package dev.idempotency.gateway.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -12,6 +9,8 @@ import java.util.regex.Pattern;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BandwidthBuilder.BandwidthBuilderBuildStage;
 import io.github.bucket4j.BucketConfiguration;
+
+import dev.idempotency.gateway.core.Digests;
 
 /**
  * The checked, frozen form of one list of {@link Limit}s: the Bucket4j configuration of every
@@ -140,13 +139,7 @@ final class BucketDefinition {
     }
 
     private static String fingerprint(String numbers) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(numbers.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 6);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("Every Java platform must support SHA-256", ex);
-        }
+        return HexFormat.of().formatHex(Digests.sha256(numbers), 0, 6);
     }
 
     BucketConfiguration configuration() {

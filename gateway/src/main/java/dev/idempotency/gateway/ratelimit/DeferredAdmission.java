@@ -6,8 +6,8 @@ import java.util.function.Function;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
+import dev.idempotency.gateway.problem.Problem;
 import dev.idempotency.gateway.web.ExecutionAdmission;
-import dev.idempotency.gateway.web.problem.Problem;
 
 /**
  * The rate-limit check handed to the Idempotency filter on routes where replays are free: it runs

@@ -16,11 +16,11 @@ import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.StoreUnavailableException;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemResponseWriter;
+import dev.idempotency.gateway.problem.ProblemType;
 import dev.idempotency.gateway.ratelimit.RateLimitPolicy.BucketKeys;
 import dev.idempotency.gateway.web.ExecutionAdmission;
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
-import dev.idempotency.gateway.web.problem.ProblemType;
 
 /**
  * Decides per request: find the buckets (by client, route or both), take a token now or, on a

@@ -1,8 +1,5 @@
 package dev.idempotency.gateway.ratelimit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -12,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.idempotency.gateway.core.Digests;
 import dev.idempotency.gateway.ratelimit.BucketDefinition.Policy;
 
 /**
@@ -105,13 +103,7 @@ final class RateLimitPolicy {
     }
 
     static String digest(String clientId) {
-        try {
-            byte[] sha = MessageDigest.getInstance("SHA-256").digest(clientId.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(sha).substring(0, 22);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("Every Java platform must support SHA-256", ex);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Digests.sha256(clientId)).substring(0, 22);
     }
 
     /** Routes sharing a bucket must agree on its numbers, or they would fight over its configuration. */

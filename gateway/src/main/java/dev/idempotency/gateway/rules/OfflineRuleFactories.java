@@ -61,13 +61,16 @@ final class OfflineRuleFactories {
                 new RuleArgumentBinder(beans, () -> null, () -> null), true);
     }
 
-    /** The gateway's {@code idempotency.*} properties classes by prefix. */
-    static Map<String, Class<?>> propertiesTypes() {
-        Map<String, Class<?>> types = new LinkedHashMap<>();
+    /**
+     * The gateway's {@code idempotency.*} properties classes with their prefixes; several packages
+     * may bind under the same prefix (identity/ and store/redis/ under {@code idempotency}).
+     */
+    static Map<Class<?>, String> propertiesTypes() {
+        Map<Class<?>, String> types = new LinkedHashMap<>();
         for (Class<?> type : scan(OWN_PACKAGE, new AnnotationTypeFilter(ConfigurationProperties.class))) {
             String prefix = MergedAnnotations.from(type).get(ConfigurationProperties.class).getString("prefix");
             if (prefix.equals("idempotency") || prefix.startsWith("idempotency.")) {
-                types.put(prefix, type);
+                types.put(type, prefix);
             }
         }
         return types;

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.springframework.beans.BeanUtils;
@@ -33,7 +32,7 @@ final class RuleFactories {
 
     private final Set<String> predicateNames;
 
-    private final Map<String, Class<?>> propertiesTypes;
+    private final Map<Class<?>, String> propertiesTypes;
 
     private final RuleArgumentBinder binder;
 
@@ -41,7 +40,7 @@ final class RuleFactories {
 
     RuleFactories(Collection<GatewayFilterFactory<?>> filters, Set<String> moreFilterNames,
             Collection<RoutePredicateFactory<?>> predicates, Set<String> morePredicateNames,
-            Map<String, Class<?>> propertiesTypes, RuleArgumentBinder binder, boolean inert) {
+            Map<Class<?>, String> propertiesTypes, RuleArgumentBinder binder, boolean inert) {
         this.filters = new LinkedHashMap<>();
         filters.forEach(factory -> this.filters.put(factory.name(), factory));
         this.filterNames = new TreeSet<>(moreFilterNames);
@@ -50,7 +49,10 @@ final class RuleFactories {
         predicates.forEach(factory -> this.predicates.put(factory.name(), factory));
         this.predicateNames = new TreeSet<>(morePredicateNames);
         this.predicateNames.addAll(this.predicates.keySet());
-        this.propertiesTypes = new TreeMap<>(propertiesTypes);
+        this.propertiesTypes = new LinkedHashMap<>();
+        propertiesTypes.entrySet().stream()
+            .sorted(Map.Entry.<Class<?>, String>comparingByValue().thenComparing(entry -> entry.getKey().getName()))
+            .forEach(entry -> this.propertiesTypes.put(entry.getKey(), entry.getValue()));
         this.binder = binder;
         this.inert = inert;
     }
@@ -64,11 +66,11 @@ final class RuleFactories {
             .values();
         // Classes of features switched off (not registered as beans) still own their keys: setting
         // them is not a typo.
-        Map<String, Class<?>> types = new LinkedHashMap<>(OfflineRuleFactories.propertiesTypes());
+        Map<Class<?>, String> types = new LinkedHashMap<>(OfflineRuleFactories.propertiesTypes());
         ConfigurationPropertiesBean.getAll(context).values().forEach(bean -> {
             String prefix = bean.getAnnotation().prefix();
             if (prefix.equals("idempotency") || prefix.startsWith("idempotency.")) {
-                types.put(prefix, bean.asBindTarget().getType().resolve(Object.class));
+                types.put(bean.asBindTarget().getType().resolve(Object.class), prefix);
             }
         });
         return new RuleFactories(filters, Set.of(), predicates, Set.of(), types, binderOf(context), false);
@@ -105,7 +107,8 @@ final class RuleFactories {
         return this.predicateNames;
     }
 
-    Map<String, Class<?>> propertiesTypes() {
+    /** The gateway's properties classes with their prefixes, in the order of their prefixes. */
+    Map<Class<?>, String> propertiesTypes() {
         return this.propertiesTypes;
     }
 
@@ -127,10 +130,10 @@ final class RuleFactories {
      * for the Idempotency filter: the properties class with a property of that config type.
      */
     Optional<String> defaultsPath(Class<?> configClass) {
-        for (Map.Entry<String, Class<?>> entry : this.propertiesTypes.entrySet()) {
-            for (PropertyDescriptor property : BeanUtils.getPropertyDescriptors(entry.getValue())) {
+        for (Map.Entry<Class<?>, String> entry : this.propertiesTypes.entrySet()) {
+            for (PropertyDescriptor property : BeanUtils.getPropertyDescriptors(entry.getKey())) {
                 if (property.getReadMethod() != null && property.getPropertyType() == configClass) {
-                    return Optional.of(entry.getKey() + "." + UnknownPropertiesCheck.kebab(property.getName()));
+                    return Optional.of(entry.getValue() + "." + UnknownPropertiesCheck.kebab(property.getName()));
                 }
             }
         }

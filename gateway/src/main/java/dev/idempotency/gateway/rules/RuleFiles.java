@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -14,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+
+import dev.idempotency.gateway.core.Digests;
 
 /**
  * The rule files a location names, read once: one file, or the visible {@code *.yml} and
@@ -54,19 +55,14 @@ record RuleFiles(String location, Path root, Map<Path, byte[]> contents) {
     }
 
     String fingerprint() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            this.contents.forEach((file, bytes) -> {
-                digest.update(displayName(file).getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-                digest.update(bytes);
-                digest.update((byte) 0);
-            });
-            return HexFormat.of().formatHex(digest.digest());
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        MessageDigest digest = Digests.sha256();
+        this.contents.forEach((file, bytes) -> {
+            digest.update(displayName(file).getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(bytes);
+            digest.update((byte) 0);
+        });
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** How a file is named in messages: as the user would reach it from the location they gave. */

@@ -41,12 +41,12 @@ final class UnknownPropertiesCheck {
     }
 
     /**
-     * @param types the gateway's properties classes by prefix, such as idempotency.rate-limit
+     * @param types the gateway's properties classes with their prefixes, such as idempotency.rate-limit
      */
-    static List<RuleProblem> check(Binder binder, Iterable<PropertySource<?>> sources, Map<String, Class<?>> types) {
+    static List<RuleProblem> check(Binder binder, Iterable<PropertySource<?>> sources, Map<Class<?>, String> types) {
         List<RuleProblem> problems = new ArrayList<>();
         Tracking tracking = new Tracking();
-        types.forEach((prefix, type) -> {
+        types.forEach((type, prefix) -> {
             try {
                 binder.bind(prefix, Bindable.of(type), tracking);
             }
@@ -92,9 +92,9 @@ final class UnknownPropertiesCheck {
     }
 
     /** Every property name the classes declare, for suggestions. */
-    static Set<String> knownNames(Map<String, Class<?>> types) {
+    static Set<String> knownNames(Map<Class<?>, String> types) {
         Set<String> names = new LinkedHashSet<>();
-        types.forEach((prefix, type) -> collect(prefix, type, names, 0));
+        types.forEach((type, prefix) -> collect(prefix, type, names, 0));
         return names;
     }
 

@@ -14,8 +14,9 @@ import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.core.StoredResponse;
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.events.KeySettlement;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemType;
 
 /**
  * Sees the upstream's response on its way to the client and settles the key with it. A body up

@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.web.problem.Problem;
+import dev.idempotency.gateway.problem.Problem;
 
 /**
  * A check that an earlier filter leaves in the exchange's attributes for the Idempotency filter to

@@ -29,12 +29,14 @@ import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.core.RequestFingerprint;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoreUnavailableException;
+import dev.idempotency.gateway.events.IdempotencyListeners;
+import dev.idempotency.gateway.events.IdempotencyOutcome;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
-import dev.idempotency.gateway.web.RequestKeys.KeyReading;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemResponseWriter;
+import dev.idempotency.gateway.problem.ProblemType;
 import dev.idempotency.gateway.web.RequestBodies.RequestBodyTooLargeException;
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.web.RequestKeys.KeyReading;
 
 /**
  * Executes each keyed request once per (route, client, key) and replays its result to retries.

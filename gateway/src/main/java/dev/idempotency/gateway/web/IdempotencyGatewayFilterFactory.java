@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
+import dev.idempotency.gateway.events.IdempotencyListener;
+import dev.idempotency.gateway.events.IdempotencyListeners;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 import dev.idempotency.gateway.rules.ArgumentProblems;

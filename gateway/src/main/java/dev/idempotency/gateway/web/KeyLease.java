@@ -12,6 +12,8 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoreUnavailableException;
 import dev.idempotency.gateway.core.StoredResponse;
+import dev.idempotency.gateway.events.IdempotencyListeners;
+import dev.idempotency.gateway.events.KeySettlement;
 
 /**
  * The claim one request holds on its key while it runs upstream: renewed while the request is

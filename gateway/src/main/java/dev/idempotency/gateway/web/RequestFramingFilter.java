@@ -11,9 +11,9 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemResponseWriter;
+import dev.idempotency.gateway.problem.ProblemType;
 
 /**
  * Refuses requests whose body length the gateway cannot know, before any route sees them.

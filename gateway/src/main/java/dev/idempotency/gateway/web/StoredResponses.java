@@ -8,7 +8,7 @@ import org.springframework.http.HttpHeaders;
 
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.core.StoredResponse;
-import dev.idempotency.gateway.web.problem.Problem;
+import dev.idempotency.gateway.problem.Problem;
 
 /** Builds the {@link StoredResponse}s the gateway keeps: upstream responses and its own problems. */
 final class StoredResponses {

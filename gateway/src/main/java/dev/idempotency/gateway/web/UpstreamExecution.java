@@ -10,8 +10,9 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemResponseWriter;
+import dev.idempotency.gateway.events.KeySettlement;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemResponseWriter;
 
 /**
  * Forwards a request that owns its key and settles the key with whatever comes back.

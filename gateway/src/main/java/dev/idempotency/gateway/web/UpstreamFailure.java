@@ -8,8 +8,8 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemType;
 
 /**
  * Classifies why forwarding failed: either the request certainly never reached the upstream

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.idempotency.gateway.web.IdempotencyListener;
-import dev.idempotency.gateway.web.KeySettlement;
+import dev.idempotency.gateway.events.IdempotencyListener;
+import dev.idempotency.gateway.events.KeySettlement;
 
 /**
  * Counts how every gateway instance of the run settled its keys (stored, released, lease lost,

@@ -21,8 +21,8 @@ import dev.idempotency.gateway.chaos.ChaosHistory.Order;
 import dev.idempotency.gateway.chaos.ChaosHistory.Result;
 import dev.idempotency.gateway.chaos.ChaosHistory.Window;
 import dev.idempotency.gateway.chaos.ChaosUpstream.Execution;
+import dev.idempotency.gateway.events.KeySettlement;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
-import dev.idempotency.gateway.web.KeySettlement;
 
 /**
  * Reads a run's history and checks the guarantee. First that the run tested something: at least

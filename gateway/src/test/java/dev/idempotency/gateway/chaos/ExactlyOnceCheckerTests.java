@@ -3,7 +3,7 @@ package dev.idempotency.gateway.chaos;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-import dev.idempotency.gateway.web.KeySettlement;
+import dev.idempotency.gateway.events.KeySettlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

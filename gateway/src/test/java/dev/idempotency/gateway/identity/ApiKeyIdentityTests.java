@@ -7,15 +7,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import dev.idempotency.gateway.testsupport.GatewayInstance;
-import dev.idempotency.gateway.testsupport.Upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -37,13 +34,12 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
 
     Path keyFile;
 
-    @BeforeAll
-    void start() throws IOException {
+    @Override
+    List<String> gatewayProperties(String upstreamUri) throws IOException {
         this.keyFile = dir.resolve("api-keys");
         Files.writeString(this.keyFile, BASE);
-        this.upstream = Upstream.start();
-        this.gateway = GatewayInstance.start(exampleConfiguration("identity-api-key.yml", this.upstream.baseUrl(),
-                "API_KEYS_FILE=" + this.keyFile, "idempotency.client-identity.api-keys-reload-interval=100ms"));
+        return exampleConfiguration("identity-api-key.yml", upstreamUri,
+                "API_KEYS_FILE=" + this.keyFile, "idempotency.client-identity.api-keys-reload-interval=100ms");
     }
 
     @Override
@@ -52,7 +48,7 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
     }
 
     WebTestClient.ResponseSpec post(String apiKey, String key, String... extraHeader) {
-        WebTestClient.RequestBodySpec request = this.gateway.client().post().uri("/orders")
+        WebTestClient.RequestBodySpec request = this.fixture.gateway().client().post().uri("/orders")
             .contentType(MediaType.APPLICATION_JSON).header("Idempotency-Key", key);
         if (apiKey != null) {
             request.header("X-Api-Key", apiKey);
@@ -81,7 +77,7 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
             .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
             .expectBody().jsonPath("$.type").isEqualTo("https://idempotency-gateway.dev/problems/unauthenticated")
             .jsonPath("$.reason").doesNotExist();
-        this.upstream.verify(0, postRequestedFor(anyUrl()));
+        this.fixture.upstream().verify(0, postRequestedFor(anyUrl()));
     }
 
     @Test
@@ -92,7 +88,7 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
             .jsonPath("$.reason").isEqualTo("unknown_key");
         // The digest itself is not a key: knowing the file does not let anyone in.
         post(ApiKeyFile.sha256Hex(KEY_A), newKey()).expectStatus().isUnauthorized();
-        this.upstream.verify(0, postRequestedFor(anyUrl()));
+        this.fixture.upstream().verify(0, postRequestedFor(anyUrl()));
     }
 
     @Test

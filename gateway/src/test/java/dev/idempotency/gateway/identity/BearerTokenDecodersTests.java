@@ -14,8 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
-import dev.idempotency.gateway.config.IdempotencyProperties;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -47,7 +45,7 @@ class BearerTokenDecodersTests {
 
     @Test
     void theDefaultsAreTheOnesDocsSecurityGives() {
-        IdempotencyProperties.ClientIdentity.Jwt jwt = new IdempotencyProperties().getClientIdentity().getJwt();
+        ClientIdentityProperties.Source.Jwt jwt = new ClientIdentityProperties().getClientIdentity().getJwt();
         assertThat(jwt.getClockSkew()).isEqualTo(Duration.ofSeconds(60));
         assertThat(jwt.getJwkSetCacheTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(jwt.getJwkSetRefetchInterval()).isEqualTo(Duration.ofSeconds(30));

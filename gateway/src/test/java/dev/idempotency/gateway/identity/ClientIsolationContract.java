@@ -7,15 +7,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
-import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -38,12 +37,14 @@ abstract class ClientIsolationContract {
 
     static final String BODY_B = "{\"from\":\"b\"}";
 
-    WireMockServer upstream;
-
-    GatewayInstance gateway;
+    @RegisterExtension
+    final GatewayWithUpstream fixture = new GatewayWithUpstream(this::gatewayProperties, this::stubUpstream);
 
     /** Adds whatever makes a request come from {@code client} ("a" or "b"). */
     abstract void authenticateAs(String client, HttpHeaders headers);
+
+    /** The gateway's properties for the source under test, usually {@link #exampleConfiguration}. */
+    abstract List<String> gatewayProperties(String upstreamUri) throws Exception;
 
     /**
      * The gateway's properties: the source's example file from {@code config/identity/} (one keyed
@@ -56,29 +57,17 @@ abstract class ClientIsolationContract {
         return properties;
     }
 
-    @AfterAll
-    void stopGateway() {
-        if (this.gateway != null) {
-            this.gateway.close();
-        }
-        if (this.upstream != null) {
-            this.upstream.stop();
-        }
-    }
-
-    @BeforeEach
-    void resetUpstream() {
-        this.upstream.resetAll();
-        this.upstream.stubFor(post(anyUrl()).withRequestBody(containing("\"from\":\"a\""))
+    void stubUpstream(WireMockServer upstream) {
+        upstream.stubFor(post(anyUrl()).withRequestBody(containing("\"from\":\"a\""))
             .willReturn(aResponse().withStatus(201).withBody("{\"order\":\"for-a\"}")));
-        this.upstream.stubFor(post(anyUrl()).withRequestBody(containing("\"from\":\"b\""))
+        upstream.stubFor(post(anyUrl()).withRequestBody(containing("\"from\":\"b\""))
             .willReturn(aResponse().withStatus(201).withBody("{\"order\":\"for-b\"}")));
-        this.upstream.stubFor(post(urlEqualTo("/orders/slow"))
+        upstream.stubFor(post(urlEqualTo("/orders/slow"))
             .willReturn(aResponse().withStatus(201).withBody("{\"order\":\"slow\"}").withFixedDelay(1500)));
     }
 
     EntityExchangeResult<String> send(String client, String path, String key, String body) {
-        return this.gateway.client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
+        return this.fixture.gateway().client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
             .headers(headers -> authenticateAs(client, headers))
             .header("Idempotency-Key", key)
             .bodyValue(body)
@@ -100,7 +89,7 @@ abstract class ClientIsolationContract {
     }
 
     int executions() {
-        return this.upstream.findAll(postRequestedFor(anyUrl())).size();
+        return this.fixture.upstream().findAll(postRequestedFor(anyUrl())).size();
     }
 
     static String newKey() {
@@ -140,7 +129,7 @@ abstract class ClientIsolationContract {
         CompletableFuture<EntityExchangeResult<String>> first = CompletableFuture
             .supplyAsync(() -> send("a", "/orders/slow", key, BODY_A));
         await().atMost(Duration.ofSeconds(10))
-            .until(() -> this.upstream.findAll(postRequestedFor(urlEqualTo("/orders/slow"))).size() == 1);
+            .until(() -> this.fixture.upstream().findAll(postRequestedFor(urlEqualTo("/orders/slow"))).size() == 1);
         // The probe exists for a itself (409 while in flight), so its absence for b means something.
         assertThat(send("a", "/orders/slow", key, BODY_A).getStatus().value()).isEqualTo(409);
         assertFresh(send("b", "/orders/slow", key, BODY_A), "{\"order\":\"slow\"}");

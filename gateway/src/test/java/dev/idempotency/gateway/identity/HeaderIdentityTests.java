@@ -1,5 +1,6 @@
 package dev.idempotency.gateway.identity;
 
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -7,7 +8,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
 import dev.idempotency.gateway.testsupport.GatewayInstance;
-import dev.idempotency.gateway.testsupport.Upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -18,13 +18,15 @@ class HeaderIdentityTests extends ClientIsolationContract {
     /** Trusts only 10.0.0.0/8, so not the tests on loopback. */
     GatewayInstance onlyProxies;
 
+    @Override
+    List<String> gatewayProperties(String upstreamUri) {
+        return exampleConfiguration("identity-header.yml", upstreamUri, "TRUSTED_PROXY_NETWORKS=127.0.0.0/8,::1/128");
+    }
+
     @BeforeAll
-    void start() {
-        this.upstream = Upstream.start();
-        this.gateway = GatewayInstance.start(exampleConfiguration("identity-header.yml", this.upstream.baseUrl(),
-                "TRUSTED_PROXY_NETWORKS=127.0.0.0/8,::1/128"));
-        this.onlyProxies = GatewayInstance.start(exampleConfiguration("identity-header.yml", this.upstream.baseUrl(),
-                "TRUSTED_PROXY_NETWORKS=10.0.0.0/8"));
+    void startOnlyProxies() {
+        this.onlyProxies = GatewayInstance.start(exampleConfiguration("identity-header.yml",
+                this.fixture.upstream().baseUrl(), "TRUSTED_PROXY_NETWORKS=10.0.0.0/8"));
     }
 
     // Not closed mid-class: closing one context disposes Reactor Netty's shared event loops.
@@ -50,19 +52,19 @@ class HeaderIdentityTests extends ClientIsolationContract {
             .exchange()
             .expectStatus().isBadRequest()
             .expectBody().jsonPath("$.type").isEqualTo("https://idempotency-gateway.dev/problems/client-identity-missing");
-        this.upstream.verify(0, postRequestedFor(anyUrl()));
+        this.fixture.upstream().verify(0, postRequestedFor(anyUrl()));
     }
 
     @Test
     void oversizedHeadersAreRefusedByTheServerItself() {
         // Reactor Netty's limit (server.max-http-request-header-size, 8 KB by default) covers every
         // header, so an identity or token cannot be used to ship megabytes past the gateway.
-        this.gateway.client().post().uri("/orders").contentType(MediaType.APPLICATION_JSON)
+        this.fixture.gateway().client().post().uri("/orders").contentType(MediaType.APPLICATION_JSON)
             .header("X-Client-Id", "a".repeat(9000))
             .header("Idempotency-Key", newKey())
             .bodyValue(BODY_A)
             .exchange()
             .expectStatus().isEqualTo(431);
-        this.upstream.verify(0, postRequestedFor(anyUrl()));
+        this.fixture.upstream().verify(0, postRequestedFor(anyUrl()));
     }
 }

@@ -17,13 +17,11 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RedisServer;
 import dev.idempotency.gateway.testsupport.Upstream;
 
@@ -53,19 +51,18 @@ class JwtIdentityTests extends ClientIsolationContract {
 
     RedisServer redis;
 
-    @BeforeAll
-    void start() throws JOSEException {
+    @Override
+    List<String> gatewayProperties(String upstreamUri) throws JOSEException {
         this.signingKey = new RSAKeyGenerator(2048).keyID("k1").generate();
         this.identityProvider = Upstream.start();
         this.identityProvider.stubFor(get(urlEqualTo("/jwks.json")).willReturn(
                 okForContentType("application/jwk-set+json", new JWKSet(this.signingKey.toPublicJWK()).toString())));
         this.redis = RedisServer.launch();
-        this.upstream = Upstream.start();
-        List<String> properties = exampleConfiguration("identity-jwt.yml", this.upstream.baseUrl(),
+        List<String> properties = exampleConfiguration("identity-jwt.yml", upstreamUri,
                 "JWT_ISSUER=" + ISSUER, "JWT_AUDIENCES=" + AUDIENCE + ",other-audience",
                 "JWT_JWK_SET_URI=" + this.identityProvider.baseUrl() + "/jwks.json");
         properties.addAll(List.of(this.redis.storeProperties()));
-        this.gateway = GatewayInstance.start(properties);
+        return properties;
     }
 
     @AfterAll
@@ -97,7 +94,7 @@ class JwtIdentityTests extends ClientIsolationContract {
     }
 
     WebTestClient.ResponseSpec post(String authorization, String... extraHeader) {
-        WebTestClient.RequestBodySpec request = this.gateway.client().post().uri("/orders")
+        WebTestClient.RequestBodySpec request = this.fixture.gateway().client().post().uri("/orders")
             .contentType(MediaType.APPLICATION_JSON).header("Idempotency-Key", newKey());
         if (authorization != null) {
             request.header(HttpHeaders.AUTHORIZATION, authorization);
@@ -113,7 +110,7 @@ class JwtIdentityTests extends ClientIsolationContract {
             .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, challenge)
             .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
             .expectBody().jsonPath("$.type").isEqualTo("https://idempotency-gateway.dev/problems/unauthenticated");
-        this.upstream.verify(0, postRequestedFor(anyUrl()));
+        this.fixture.upstream().verify(0, postRequestedFor(anyUrl()));
     }
 
     @Test
@@ -169,7 +166,7 @@ class JwtIdentityTests extends ClientIsolationContract {
     void theClientIdHeaderCannotChooseAnotherIdentity() {
         String key = newKey();
         assertFresh(send("b", "/orders", key, BODY_A), "{\"order\":\"for-a\"}");
-        this.gateway.client().post().uri("/orders").contentType(MediaType.APPLICATION_JSON)
+        this.fixture.gateway().client().post().uri("/orders").contentType(MediaType.APPLICATION_JSON)
             .headers(headers -> authenticateAs("a", headers))
             .header("X-Client-Id", "b")
             .header("Idempotency-Key", key)

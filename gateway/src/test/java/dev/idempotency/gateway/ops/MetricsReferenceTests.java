@@ -7,9 +7,9 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.idempotency.gateway.events.IdempotencyOutcome;
+import dev.idempotency.gateway.events.KeySettlement;
 import dev.idempotency.gateway.ops.metrics.TagValues;
-import dev.idempotency.gateway.web.IdempotencyOutcome;
-import dev.idempotency.gateway.web.KeySettlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

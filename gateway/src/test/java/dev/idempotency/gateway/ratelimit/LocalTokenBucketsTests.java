@@ -7,7 +7,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.idempotency.gateway.testsupport.ConcurrentCalls;
+import dev.idempotency.gateway.core.ConcurrentCalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -8,12 +8,10 @@ import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -24,14 +22,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
 import dev.idempotency.gateway.testsupport.Routes;
-import dev.idempotency.gateway.testsupport.Upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,18 +42,15 @@ abstract class RateLimitBehaviourContract {
 
     static final String PROBLEM_BASE = "https://idempotency-gateway.dev/problems/";
 
-    WireMockServer upstream;
-
-    GatewayInstance gateway;
-
-    WebTestClient client;
+    @RegisterExtension
+    final GatewayWithUpstream fixture = new GatewayWithUpstream(this::gatewayProperties, this::stubUpstream);
 
     /** Properties that select the bucket store under test. */
     abstract List<String> storeProperties();
 
     /** The gateway instances sharing the buckets; concurrent tests spread requests over them. */
     List<GatewayInstance> replicas() {
-        return List.of(this.gateway);
+        return List.of(this.fixture.gateway());
     }
 
     /** The routes every store is tested with; a subclass may start more replicas with them. */
@@ -94,29 +88,14 @@ abstract class RateLimitBehaviourContract {
             .properties();
     }
 
-    @BeforeAll
-    void startGateway() {
-        this.upstream = Upstream.start();
-        List<String> properties = new ArrayList<>(routes(this.upstream.baseUrl()));
+    List<String> gatewayProperties(String uri) {
+        List<String> properties = new ArrayList<>(routes(uri));
         properties.addAll(storeProperties());
-        this.gateway = GatewayInstance.start(properties);
-        this.client = this.gateway.client();
+        return properties;
     }
 
-    @AfterAll
-    void stopGateway() {
-        if (this.gateway != null) {
-            this.gateway.close();
-        }
-        if (this.upstream != null) {
-            this.upstream.stop();
-        }
-    }
-
-    @BeforeEach
-    void resetUpstream() {
-        this.upstream.resetAll();
-        this.upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201)
+    void stubUpstream(WireMockServer upstream) {
+        upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json")
             .withBody("{\"orderId\":\"42\"}")));
     }
@@ -139,19 +118,19 @@ abstract class RateLimitBehaviourContract {
     }
 
     EntityExchangeResult<byte[]> post(String path, String clientId) {
-        return send(this.gateway, HttpMethod.POST, path, clientId, null);
+        return send(this.fixture.gateway(), HttpMethod.POST, path, clientId, null);
     }
 
     EntityExchangeResult<byte[]> post(String path, String clientId, String key) {
-        return send(this.gateway, HttpMethod.POST, path, clientId, key);
+        return send(this.fixture.gateway(), HttpMethod.POST, path, clientId, key);
     }
 
     int upstreamCalls(String pathRegex) {
-        return this.upstream.countRequestsMatching(anyRequestedFor(urlPathMatching(pathRegex)).build()).getCount();
+        return this.fixture.upstream().countRequestsMatching(anyRequestedFor(urlPathMatching(pathRegex)).build()).getCount();
     }
 
     double counted(String route, String outcome) {
-        return this.gateway.context().getBean(MeterRegistry.class).counter(RateLimitMetrics.REQUESTS, "route", route,
+        return this.fixture.gateway().context().getBean(MeterRegistry.class).counter(RateLimitMetrics.REQUESTS, "route", route,
                 "outcome", outcome).count();
     }
 
@@ -438,9 +417,9 @@ abstract class RateLimitBehaviourContract {
         void withFreeReplaysRequestsWithoutAKeyAreChargedUpFront() {
             String client = newClient();
 
-            assertThat(status(send(gateway, HttpMethod.GET, "/free/orders/1", client, null))).isEqualTo(201);
-            assertThat(status(send(gateway, HttpMethod.GET, "/free/orders/1", client, null))).isEqualTo(201);
-            EntityExchangeResult<byte[]> refused = send(gateway, HttpMethod.GET, "/free/orders/1", client, null);
+            assertThat(status(send(fixture.gateway(), HttpMethod.GET, "/free/orders/1", client, null))).isEqualTo(201);
+            assertThat(status(send(fixture.gateway(), HttpMethod.GET, "/free/orders/1", client, null))).isEqualTo(201);
+            EntityExchangeResult<byte[]> refused = send(fixture.gateway(), HttpMethod.GET, "/free/orders/1", client, null);
             assertThat(status(refused)).isEqualTo(429);
             assertThat(status(post("/free/orders", client, "key-" + UUID.randomUUID()))).isEqualTo(429);
             assertThat(upstreamCalls("/free/.*")).isEqualTo(2);
@@ -451,11 +430,11 @@ abstract class RateLimitBehaviourContract {
             String client = newClient();
 
             // PATCH is keyed by the defaults, but this route's Idempotency filter protects POST only.
-            EntityExchangeResult<byte[]> unguarded = send(gateway, HttpMethod.PATCH, "/post-only/orders/1", client,
+            EntityExchangeResult<byte[]> unguarded = send(fixture.gateway(), HttpMethod.PATCH, "/post-only/orders/1", client,
                     "key-" + UUID.randomUUID());
-            EntityExchangeResult<byte[]> chargedUpFront = send(gateway, HttpMethod.PATCH, "/post-only/orders/1", client,
+            EntityExchangeResult<byte[]> chargedUpFront = send(fixture.gateway(), HttpMethod.PATCH, "/post-only/orders/1", client,
                     "key-" + UUID.randomUUID());
-            EntityExchangeResult<byte[]> refused = send(gateway, HttpMethod.PATCH, "/post-only/orders/1", client,
+            EntityExchangeResult<byte[]> refused = send(fixture.gateway(), HttpMethod.PATCH, "/post-only/orders/1", client,
                     "key-" + UUID.randomUUID());
 
             assertThat(status(unguarded)).isEqualTo(201);

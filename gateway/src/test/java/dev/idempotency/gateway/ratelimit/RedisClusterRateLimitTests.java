@@ -32,11 +32,11 @@ class RedisClusterRateLimitTests extends RateLimitBehaviourContract {
     @Override
     List<GatewayInstance> replicas() {
         if (this.secondReplica == null) {
-            List<String> properties = new ArrayList<>(routes(this.upstream.baseUrl()));
+            List<String> properties = new ArrayList<>(routes(this.fixture.upstream().baseUrl()));
             properties.addAll(List.of(this.cluster.storeProperties()));
             this.secondReplica = GatewayInstance.start(properties);
         }
-        return List.of(this.gateway, this.secondReplica);
+        return List.of(this.fixture.gateway(), this.secondReplica);
     }
 
     @AfterAll

@@ -31,11 +31,11 @@ class RedisRateLimitTests extends RateLimitBehaviourContract {
     @Override
     List<GatewayInstance> replicas() {
         if (this.secondReplica == null) {
-            List<String> properties = new ArrayList<>(routes(this.upstream.baseUrl()));
+            List<String> properties = new ArrayList<>(routes(this.fixture.upstream().baseUrl()));
             properties.addAll(List.of(this.redis.storeProperties()));
             this.secondReplica = GatewayInstance.start(properties);
         }
-        return List.of(this.gateway, this.secondReplica);
+        return List.of(this.fixture.gateway(), this.secondReplica);
     }
 
     @AfterAll

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.TestInstance;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.idempotency.gateway.core.ConcurrentCalls;
 import dev.idempotency.gateway.core.StoreUnavailableException;
-import dev.idempotency.gateway.testsupport.ConcurrentCalls;
 import dev.idempotency.gateway.testsupport.RedisServer;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -21,6 +21,7 @@ import dev.idempotency.gateway.core.RecordEncryption;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.UnreadableRecordException;
+import dev.idempotency.gateway.core.store.IdempotencyStoreContract;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
 import dev.idempotency.gateway.testsupport.RedisServer;
 
@@ -70,7 +71,7 @@ class EncryptedRedisIdempotencyStoreTests extends IdempotencyStoreContract {
     }
 
     @Override
-    IdempotencyStore store() {
+    protected IdempotencyStore store() {
         return store;
     }
 

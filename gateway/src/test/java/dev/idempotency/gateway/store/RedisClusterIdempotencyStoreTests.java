@@ -15,6 +15,7 @@ import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.store.IdempotencyStoreContract;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
 import dev.idempotency.gateway.testsupport.RedisClusterServer;
 
@@ -54,7 +55,7 @@ class RedisClusterIdempotencyStoreTests extends IdempotencyStoreContract {
     }
 
     @Override
-    IdempotencyStore store() {
+    protected IdempotencyStore store() {
         return store;
     }
 

@@ -15,6 +15,7 @@ import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoreUnavailableException;
+import dev.idempotency.gateway.core.store.IdempotencyStoreContract;
 import dev.idempotency.gateway.store.redis.RedisIdempotencyStore;
 import dev.idempotency.gateway.testsupport.RedisServer;
 
@@ -47,7 +48,7 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContract {
     }
 
     @Override
-    IdempotencyStore store() {
+    protected IdempotencyStore store() {
         return store;
     }
 

@@ -14,6 +14,7 @@ import dev.idempotency.gateway.core.ClientScope;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.core.StoreUnavailableException;
+import dev.idempotency.gateway.core.store.InFlightKeysContract;
 import dev.idempotency.gateway.store.redis.RedisInFlightKeys;
 import dev.idempotency.gateway.testsupport.FreePorts;
 import dev.idempotency.gateway.testsupport.RedisServer;
@@ -47,7 +48,7 @@ class RedisInFlightKeysTests extends InFlightKeysContract {
     }
 
     @Override
-    InFlightKeys inFlightKeys() {
+    protected InFlightKeys inFlightKeys() {
         return inFlightKeys;
     }
 

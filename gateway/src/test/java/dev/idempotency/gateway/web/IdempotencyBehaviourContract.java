@@ -14,13 +14,12 @@ import java.util.concurrent.Executors;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpHeaders;
@@ -37,10 +36,9 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.testsupport.FreePorts;
-import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
 import dev.idempotency.gateway.testsupport.Routes;
-import dev.idempotency.gateway.testsupport.Upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -62,19 +60,13 @@ abstract class IdempotencyBehaviourContract {
 
     static final String PROBLEM_BASE = "https://idempotency-gateway.dev/problems/";
 
-    WireMockServer upstream;
-
-    GatewayInstance gateway;
-
-    WebTestClient client;
+    @RegisterExtension
+    final GatewayWithUpstream fixture = new GatewayWithUpstream(this::gatewayProperties, this::stubUpstream);
 
     /** Properties that select and reach the store under test. */
     abstract List<String> storeProperties();
 
-    @BeforeAll
-    void startGateway() {
-        this.upstream = Upstream.start();
-        String uri = this.upstream.baseUrl();
+    List<String> gatewayProperties(String uri) {
         List<String> properties = new ArrayList<>(Routes.create()
             .route("orders", uri).path("/orders/**").filter("Idempotency")
             .route("other", uri).path("/other/**").filter("Idempotency")
@@ -97,24 +89,11 @@ abstract class IdempotencyBehaviourContract {
                 .filter("Idempotency", Map.of("maxInFlightPerClient", 1, "mode", "observe"))
             .properties());
         properties.addAll(storeProperties());
-        this.gateway = GatewayInstance.start(properties);
-        this.client = this.gateway.client();
+        return properties;
     }
 
-    @AfterAll
-    void stopGateway() {
-        if (this.gateway != null) {
-            this.gateway.close();
-        }
-        if (this.upstream != null) {
-            this.upstream.stop();
-        }
-    }
-
-    @BeforeEach
-    void resetUpstream() {
-        this.upstream.resetAll();
-        this.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
+    void stubUpstream(WireMockServer upstream) {
+        upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json")
             .withHeader("Location", "/orders/42")
             .withHeader("Set-Cookie", "session=abc")
@@ -126,7 +105,7 @@ abstract class IdempotencyBehaviourContract {
     }
 
     EntityExchangeResult<byte[]> send(String path, String key, String clientId, String body) {
-        WebTestClient.RequestBodySpec request = this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON);
+        WebTestClient.RequestBodySpec request = this.fixture.client().post().uri(path).contentType(MediaType.APPLICATION_JSON);
         if (key != null) {
             request.header("Idempotency-Key", key);
         }
@@ -141,7 +120,7 @@ abstract class IdempotencyBehaviourContract {
     }
 
     RawHttpClient.Response sendRaw(String path, String key) throws IOException {
-        return RawHttpClient.exchange(this.gateway.port(), RawHttpClient.request("POST", path)
+        return RawHttpClient.exchange(this.fixture.gateway().port(), RawHttpClient.request("POST", path)
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", key)
             .header("X-Client-Id", "client-a")
@@ -156,11 +135,11 @@ abstract class IdempotencyBehaviourContract {
     }
 
     int executions(String path) {
-        return this.upstream.countRequestsMatching(postRequestedFor(urlPathMatching(path)).build()).getCount();
+        return this.fixture.upstream().countRequestsMatching(postRequestedFor(urlPathMatching(path)).build()).getCount();
     }
 
     int executionsWithKey(String key) {
-        return this.upstream.findAll(postRequestedFor(anyUrl()).withHeader("Idempotency-Key", equalTo(key))).size();
+        return this.fixture.upstream().findAll(postRequestedFor(anyUrl()).withHeader("Idempotency-Key", equalTo(key))).size();
     }
 
     static String body(EntityExchangeResult<byte[]> result) {
@@ -222,7 +201,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void replayKeepsEveryValueOfRepeatedHeadersInOrderAndDropsDenyListedOnes() throws IOException {
-            upstream.stubFor(post(urlPathMatching("/orders/headers")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/headers")).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json")
                 .withHeader("ETag", "\"v7\"")
                 .withHeader("Cache-Control", "private, max-age=60")
@@ -259,7 +238,7 @@ abstract class IdempotencyBehaviourContract {
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = (byte) (i * 31);
             }
-            upstream.stubFor(post(urlPathMatching("/orders/binary")).willReturn(aResponse().withStatus(200)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/binary")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/octet-stream").withBody(bytes)));
             String key = newKey();
             EntityExchangeResult<byte[]> first = send("/orders/binary", key);
@@ -271,13 +250,13 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void freshResponseNeverCarriesReplayedTrueEvenIfUpstreamSendsIt() {
-            upstream.stubFor(post(urlPathMatching("/orders/liar")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/liar")).willReturn(aResponse().withStatus(201)
                 .withHeader("Idempotent-Replayed", "true").withBody("{}")));
-            upstream.stubFor(get(urlPathMatching("/orders/liar")).willReturn(aResponse().withStatus(200)
+            fixture.upstream().stubFor(get(urlPathMatching("/orders/liar")).willReturn(aResponse().withStatus(200)
                 .withHeader("Idempotent-Replayed", "true").withBody("{}")));
             EntityExchangeResult<byte[]> fresh = send("/orders/liar", newKey());
             assertThat(fresh.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
-            client.get().uri("/orders/liar").exchange().expectHeader().doesNotExist("Idempotent-Replayed");
+            fixture.client().get().uri("/orders/liar").exchange().expectHeader().doesNotExist("Idempotent-Replayed");
         }
 
         @Test
@@ -291,7 +270,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void serverErrorsAreStoredAndReplayedLikeAnyFinalResponse() {
-            upstream.stubFor(post(urlPathMatching("/orders/broken")).willReturn(aResponse().withStatus(500).withBody("boom")));
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/broken")).willReturn(aResponse().withStatus(500).withBody("boom")));
             String key = newKey();
             assertThat(send("/orders/broken", key).getStatus().value()).isEqualTo(500);
             EntityExchangeResult<byte[]> replay = send("/orders/broken", key);
@@ -303,7 +282,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void emptyResponseBodyIsReplayed() {
-            upstream.stubFor(post(urlPathMatching("/orders/empty")).willReturn(aResponse().withStatus(204)));
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/empty")).willReturn(aResponse().withStatus(204)));
             String key = newKey();
             assertThat(send("/orders/empty", key).getStatus().value()).isEqualTo(204);
             EntityExchangeResult<byte[]> replay = send("/orders/empty", key);
@@ -318,37 +297,37 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void getPassesStraightThroughWithoutKey() {
-            upstream.stubFor(get(urlPathMatching("/orders/7")).willReturn(aResponse().withStatus(200).withBody("{}")));
-            client.get().uri("/orders/7").exchange().expectStatus().isOk();
-            client.get().uri("/orders/7").exchange().expectStatus().isOk();
-            assertThat(upstream.findAll(getRequestedFor(urlPathMatching("/orders/7")))).hasSize(2);
+            fixture.upstream().stubFor(get(urlPathMatching("/orders/7")).willReturn(aResponse().withStatus(200).withBody("{}")));
+            fixture.client().get().uri("/orders/7").exchange().expectStatus().isOk();
+            fixture.client().get().uri("/orders/7").exchange().expectStatus().isOk();
+            assertThat(fixture.upstream().findAll(getRequestedFor(urlPathMatching("/orders/7")))).hasSize(2);
         }
 
         @Test
         void patchIsProtectedByDefault() {
-            upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching("/orders/9"))
+            fixture.upstream().stubFor(com.github.tomakehurst.wiremock.client.WireMock.patch(urlPathMatching("/orders/9"))
                 .willReturn(aResponse().withStatus(200).withBody("{\"patched\":true}")));
             String key = newKey();
             for (int i = 0; i < 2; i++) {
-                client.patch().uri("/orders/9").header("Idempotency-Key", key).header("X-Client-Id", "c")
+                fixture.client().patch().uri("/orders/9").header("Idempotency-Key", key).header("X-Client-Id", "c")
                     .contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange().expectStatus().isOk();
             }
-            assertThat(upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor(urlPathMatching("/orders/9")))
+            assertThat(fixture.upstream().findAll(com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor(urlPathMatching("/orders/9")))
                 .size()).isEqualTo(1);
-            client.patch().uri("/orders/9").header("X-Client-Id", "c").bodyValue("{}").exchange()
+            fixture.client().patch().uri("/orders/9").header("X-Client-Id", "c").bodyValue("{}").exchange()
                 .expectStatus().isBadRequest();
         }
 
         @Test
         void configuredMethodsAreProtected() {
-            upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathMatching("/any/1"))
+            fixture.upstream().stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathMatching("/any/1"))
                 .willReturn(aResponse().withStatus(200).withBody("deleted")));
             String key = newKey();
             for (int i = 0; i < 2; i++) {
-                client.method(HttpMethod.DELETE).uri("/any/1").header("Idempotency-Key", key).header("X-Client-Id", "c")
+                fixture.client().method(HttpMethod.DELETE).uri("/any/1").header("Idempotency-Key", key).header("X-Client-Id", "c")
                     .exchange().expectStatus().isOk();
             }
-            assertThat(upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(urlPathMatching("/any/1")))
+            assertThat(fixture.upstream().findAll(com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(urlPathMatching("/any/1")))
                 .size()).isEqualTo(1);
         }
     }
@@ -387,7 +366,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void nonAsciiKeyIs400() {
-            EntityExchangeResult<byte[]> result = client.post().uri("/orders")
+            EntityExchangeResult<byte[]> result = fixture.client().post().uri("/orders")
                 .header("Idempotency-Key", new String("clé".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))
                 .header("X-Client-Id", "c").bodyValue("{}").exchange().expectBody().returnResult();
             assertProblem(result, 400, "idempotency-key-invalid");
@@ -395,7 +374,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void keySentTwiceIs400() {
-            EntityExchangeResult<byte[]> twoLines = client.post().uri("/orders").header("Idempotency-Key", "a", "b")
+            EntityExchangeResult<byte[]> twoLines = fixture.client().post().uri("/orders").header("Idempotency-Key", "a", "b")
                 .header("X-Client-Id", "c").bodyValue("{}").exchange().expectBody().returnResult();
             assertProblem(twoLines, 400, "idempotency-key-invalid");
             assertProblem(send("/orders", "a, b"), 400, "idempotency-key-invalid");
@@ -459,7 +438,7 @@ abstract class IdempotencyBehaviourContract {
             send("/orders/1", key);
             assertProblem(send("/orders/2", key), 422, "idempotency-key-reused");
             assertProblem(send("/orders/1?x=1", key), 422, "idempotency-key-reused");
-            EntityExchangeResult<byte[]> otherType = client.post().uri("/orders/1").header("Idempotency-Key", key)
+            EntityExchangeResult<byte[]> otherType = fixture.client().post().uri("/orders/1").header("Idempotency-Key", key)
                 .header("X-Client-Id", "client-a").contentType(MediaType.TEXT_PLAIN).bodyValue("{\"item\":\"book\"}")
                 .exchange().expectBody().returnResult();
             assertProblem(otherType, 422, "idempotency-key-reused");
@@ -472,7 +451,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void duplicateWhileFirstRunsIs409WithRetryAfter() throws Exception {
-            upstream.stubFor(post(urlPathMatching("/orders/slowly")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/slowly")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(1500).withBody("{\"slow\":true}")));
             String key = newKey();
             CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send("/orders/slowly", key));
@@ -487,7 +466,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void manyParallelRequestsWithOneKeyExecuteExactlyOnce() throws Exception {
-            upstream.stubFor(post(urlPathMatching("/orders/race")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/race")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(300).withBody("{\"raced\":true}")));
             String key = newKey();
             int parallel = 24;
@@ -524,9 +503,9 @@ abstract class IdempotencyBehaviourContract {
         @BeforeEach
         void stubSlowUpstream() {
             this.pool = Executors.newFixedThreadPool(8);
-            upstream.stubFor(post(urlPathMatching("/capped/slow")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/capped/slow")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(2000).withBody("{\"slow\":true}")));
-            upstream.stubFor(post(urlPathMatching("/capped/busy")).willReturn(aResponse().withStatus(503)
+            fixture.upstream().stubFor(post(urlPathMatching("/capped/busy")).willReturn(aResponse().withStatus(503)
                 .withBody("busy")));
         }
 
@@ -582,7 +561,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void inObserveModeTheRequestOverTheLimitIsForwardedAndStored() throws Exception {
-            upstream.stubFor(post(urlPathMatching("/capped-observed/slow")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/capped-observed/slow")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(1500).withBody("{\"slow\":true}")));
             String client = "capped-" + UUID.randomUUID();
             CompletableFuture<EntityExchangeResult<byte[]>> first = sendAsync("/capped-observed/slow", newKey(), client);
@@ -592,7 +571,7 @@ abstract class IdempotencyBehaviourContract {
             assertThat(first.get().getStatus().value()).isEqualTo(201);
             assertThat(executionsWithKey(key)).isEqualTo(1);
             // Stored as in enforce mode (observe forwards retries too, so ask the store).
-            IdempotencyStore.InspectedRecord stored = gateway.context().getBean(IdempotencyStore.class)
+            IdempotencyStore.InspectedRecord stored = fixture.gateway().context().getBean(IdempotencyStore.class)
                 .inspect(new ScopedKey("capped-observed", client, IdempotencyKey.of(key))).block();
             assertThat(stored).isNotNull();
             assertThat(stored.record().state()).isEqualTo(IdempotencyRecord.State.COMPLETED);
@@ -615,7 +594,7 @@ abstract class IdempotencyBehaviourContract {
         void placesAGatewayThatDiedLeftFreeThemselvesWithTheirLease() {
             // A holder that never renews nor frees is what a dead replica leaves in the shared store.
             String client = "capped-" + UUID.randomUUID();
-            InFlightKeys inFlightKeys = gateway.context()
+            InFlightKeys inFlightKeys = fixture.gateway().context()
                 .getBean(InFlightKeys.class);
             ClientScope scope = new ClientScope("capped", client);
             for (long token = 1; token <= 3; token++) {
@@ -634,7 +613,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void duplicateWaitsAndGetsTheFirstResultAsSoonAsItIsStored() throws Exception {
-            upstream.stubFor(post(urlPathMatching("/wait/orders")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/wait/orders")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(1000).withBody("{\"waited\":true}")));
             String key = newKey();
             CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send("/wait/orders", key));
@@ -648,7 +627,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void duplicateGets409WhenTheWaitBoundPasses() throws Exception {
-            upstream.stubFor(post(urlPathMatching("/wait-short/orders")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/wait-short/orders")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(1500).withBody("{}")));
             String key = newKey();
             CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send("/wait-short/orders", key));
@@ -661,10 +640,10 @@ abstract class IdempotencyBehaviourContract {
         @Test
         void duplicateExecutesItselfWhenTheFirstIsReleased() throws Exception {
             String path = "/wait/released";
-            upstream.stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
+            fixture.upstream().stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(503).withFixedDelay(800).withBody("busy"))
                 .willSetStateTo("recovered"));
-            upstream.stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs("recovered")
+            fixture.upstream().stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs("recovered")
                 .willReturn(aResponse().withStatus(201).withBody("{\"second\":true}")));
             String key = newKey();
             CompletableFuture<EntityExchangeResult<byte[]>> first = CompletableFuture.supplyAsync(() -> send(path, key));
@@ -682,10 +661,10 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void clientThatGivesUpStillGetsTheRealResultOnItsRetry() throws Exception {
-            upstream.stubFor(post(urlPathMatching("/orders/impatient")).willReturn(aResponse().withStatus(201)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/impatient")).willReturn(aResponse().withStatus(201)
                 .withFixedDelay(1500).withBody("{\"orderId\":\"late\"}")));
             String key = newKey();
-            RawHttpClient.sendAndHangUp(gateway.port(), RawHttpClient.request("POST", "/orders/impatient")
+            RawHttpClient.sendAndHangUp(fixture.gateway().port(), RawHttpClient.request("POST", "/orders/impatient")
                 .header("Idempotency-Key", key).header("X-Client-Id", "client-a")
                 .header("Content-Type", "application/json").body("{\"item\":\"book\"}").build(), Duration.ofMillis(300));
 
@@ -706,10 +685,10 @@ abstract class IdempotencyBehaviourContract {
         @ValueSource(ints = { 429, 503 })
         void notProcessedStatusesReleaseTheKey(int status) {
             String path = "/orders/retry-" + status;
-            upstream.stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
+            fixture.upstream().stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(status).withHeader("Retry-After", "1").withBody("busy"))
                 .willSetStateTo("recovered"));
-            upstream.stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs("recovered")
+            fixture.upstream().stubFor(post(urlPathMatching(path)).inScenario(path).whenScenarioStateIs("recovered")
                 .willReturn(aResponse().withStatus(201).withBody("{\"ok\":true}")));
             String key = newKey();
             EntityExchangeResult<byte[]> first = send(path, key);
@@ -731,7 +710,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void timeoutStoresOutcomeUnknownSoTheRequestIsNeverRepeated() {
-            upstream.stubFor(post(urlPathMatching("/slow")).willReturn(aResponse().withStatus(201).withFixedDelay(1500)));
+            fixture.upstream().stubFor(post(urlPathMatching("/slow")).willReturn(aResponse().withStatus(201).withFixedDelay(1500)));
             String key = newKey();
             EntityExchangeResult<byte[]> first = send("/slow", key);
             assertProblem(first, 504, "upstream-outcome-unknown");
@@ -744,7 +723,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void connectionResetAfterSendingStoresOutcomeUnknown() {
-            upstream.stubFor(post(urlPathMatching("/orders/reset")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/reset")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
             String key = newKey();
             assertProblem(send("/orders/reset", key), 502, "upstream-outcome-unknown");
             EntityExchangeResult<byte[]> retry = send("/orders/reset", key);
@@ -755,7 +734,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void timeoutOnReleasingRouteLetsTheRetryExecute() {
-            upstream.stubFor(post(urlPathMatching("/slow-release")).willReturn(aResponse().withStatus(201).withFixedDelay(1500)));
+            fixture.upstream().stubFor(post(urlPathMatching("/slow-release")).willReturn(aResponse().withStatus(201).withFixedDelay(1500)));
             String key = newKey();
             assertProblem(send("/slow-release", key), 504, "upstream-timeout");
             assertProblem(send("/slow-release", key), 504, "upstream-timeout");
@@ -778,7 +757,7 @@ abstract class IdempotencyBehaviourContract {
             Flux<org.springframework.core.io.buffer.DataBuffer> chunks = Flux.range(0, 10)
                 .map(i -> org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance
                     .wrap("0123456789".getBytes(StandardCharsets.US_ASCII)));
-            EntityExchangeResult<byte[]> result = client.post().uri("/small").header("Idempotency-Key", newKey())
+            EntityExchangeResult<byte[]> result = fixture.client().post().uri("/small").header("Idempotency-Key", newKey())
                 .header("X-Client-Id", "c").body(chunks, org.springframework.core.io.buffer.DataBuffer.class)
                 .exchange().expectBody().returnResult();
             assertProblem(result, 413, "request-body-too-large");
@@ -788,7 +767,7 @@ abstract class IdempotencyBehaviourContract {
         @Test
         void responseOverLimitIsDeliveredOnceAndNeverExecutedAgain() {
             String large = "y".repeat(5000);
-            upstream.stubFor(post(urlPathMatching("/small/large")).willReturn(aResponse().withStatus(201).withBody(large)));
+            fixture.upstream().stubFor(post(urlPathMatching("/small/large")).willReturn(aResponse().withStatus(201).withBody(large)));
             String key = newKey();
             EntityExchangeResult<byte[]> first = send("/small/large", key, "c", "{}");
             assertThat(first.getStatus().value()).isEqualTo(201);
@@ -802,7 +781,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void streamedResponseIsDeliveredAndNeverExecutedAgain() {
-            upstream.stubFor(post(urlPathMatching("/orders/events")).willReturn(aResponse().withStatus(200)
+            fixture.upstream().stubFor(post(urlPathMatching("/orders/events")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/event-stream").withBody("data: one\n\ndata: two\n\n")));
             String key = newKey();
             EntityExchangeResult<byte[]> first = send("/orders/events", key);
@@ -828,7 +807,7 @@ abstract class IdempotencyBehaviourContract {
 
         @Test
         void unknownPathIsProblemJson() {
-            EntityExchangeResult<byte[]> result = client.get().uri("/no-such-route").exchange().expectBody().returnResult();
+            EntityExchangeResult<byte[]> result = fixture.client().get().uri("/no-such-route").exchange().expectBody().returnResult();
             assertThat(result.getStatus().value()).isEqualTo(404);
             assertThat(result.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
         }

@@ -7,6 +7,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.idempotency.gateway.events.IdempotencyListener;
+import dev.idempotency.gateway.events.IdempotencyOutcome;
+import dev.idempotency.gateway.events.KeySettlement;
+
 /** Records what the Idempotency filter reports, as "route:OUTCOME", "route:observed:OUTCOME", "route:settled:KIND". */
 public class RecordingListener implements IdempotencyListener {
 

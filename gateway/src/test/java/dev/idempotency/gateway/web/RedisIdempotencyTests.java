@@ -24,7 +24,7 @@ class RedisIdempotencyTests extends IdempotencyBehaviourContract {
     @Test
     void storeCallsAreTimedByTheStoreAloneNotAlsoPerRedisCommandByLettuce() {
         send("/orders", newKey());
-        MeterRegistry meters = this.gateway.context().getBean(MeterRegistry.class);
+        MeterRegistry meters = this.fixture.gateway().context().getBean(MeterRegistry.class);
         assertThat(meters.find("idempotency.store").timers()).isNotEmpty();
         assertThat(meters.getMeters()).noneMatch(meter -> meter.getId().getName().startsWith("lettuce"));
     }

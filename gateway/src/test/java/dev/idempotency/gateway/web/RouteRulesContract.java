@@ -7,20 +7,17 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.idempotency.gateway.testsupport.GatewayInstance;
+import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
 import dev.idempotency.gateway.testsupport.Routes;
-import dev.idempotency.gateway.testsupport.Upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -41,19 +38,13 @@ abstract class RouteRulesContract {
 
     static final long SEED = 20261206L;
 
-    WireMockServer upstream;
-
-    GatewayInstance gateway;
-
-    WebTestClient client;
+    @RegisterExtension
+    final GatewayWithUpstream fixture = new GatewayWithUpstream(this::gatewayProperties, this::stubUpstream);
 
     /** Properties that select and reach the store under test. */
     abstract List<String> storeProperties();
 
-    @BeforeAll
-    void startGateway() {
-        this.upstream = Upstream.start();
-        String uri = this.upstream.baseUrl();
+    List<String> gatewayProperties(String uri) {
         List<String> properties = new ArrayList<>(Routes.create()
             .route("account-orders", uri).path("/accounts/{accountId}/orders")
                 .filter("Idempotency", Map.of("keySource", "path:accountId,json-body:/client_order_id"))
@@ -68,29 +59,16 @@ abstract class RouteRulesContract {
             .route("ranges", uri).path("/ranges/**").filter("Idempotency", Map.of("releaseStatuses", "408,5xx"))
             .properties());
         properties.addAll(storeProperties());
-        this.gateway = GatewayInstance.start(properties);
-        this.client = this.gateway.client();
+        return properties;
     }
 
-    @AfterAll
-    void stopGateway() {
-        if (this.gateway != null) {
-            this.gateway.close();
-        }
-        if (this.upstream != null) {
-            this.upstream.stop();
-        }
-    }
-
-    @BeforeEach
-    void resetUpstream() {
-        this.upstream.resetAll();
-        this.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
+    void stubUpstream(WireMockServer upstream) {
+        upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json").withBody("{\"orderId\":\"42\"}")));
     }
 
     EntityExchangeResult<byte[]> send(String uri, String body, String... headers) {
-        WebTestClient.RequestBodySpec request = this.client.post().uri(uri).contentType(MediaType.APPLICATION_JSON)
+        WebTestClient.RequestBodySpec request = this.fixture.client().post().uri(uri).contentType(MediaType.APPLICATION_JSON)
             .header("X-Client-Id", "client-a");
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
@@ -99,7 +77,7 @@ abstract class RouteRulesContract {
     }
 
     int executions(String pathRegex) {
-        return this.upstream.findAll(postRequestedFor(urlPathMatching(pathRegex))).size();
+        return this.fixture.upstream().findAll(postRequestedFor(urlPathMatching(pathRegex))).size();
     }
 
     static boolean replayed(EntityExchangeResult<byte[]> result) {
@@ -274,7 +252,7 @@ abstract class RouteRulesContract {
 
         @Test
         void aStatusInAReleasedClassFreesTheKeySoARetryExecutesAgain() {
-            upstream.stubFor(post(urlPathEqualTo("/ranges/flaky")).willReturn(aResponse().withStatus(502)));
+            fixture.upstream().stubFor(post(urlPathEqualTo("/ranges/flaky")).willReturn(aResponse().withStatus(502)));
             String key = "key-" + unique();
 
             assertThat(send("/ranges/flaky", "{}", "Idempotency-Key", key).getStatus().value()).isEqualTo(502);
@@ -285,7 +263,7 @@ abstract class RouteRulesContract {
 
         @Test
         void aStatusOutsideTheListedRangesIsStoredAndReplayed() {
-            upstream.stubFor(post(urlPathEqualTo("/ranges/rejected")).willReturn(aResponse().withStatus(429)));
+            fixture.upstream().stubFor(post(urlPathEqualTo("/ranges/rejected")).willReturn(aResponse().withStatus(429)));
             String key = "key-" + unique();
 
             send("/ranges/rejected", "{}", "Idempotency-Key", key);

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.http.MediaType;
 
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.problem.ProblemType;
 
 /**
  * The admin API's own RFC 9457 problems. They are an operator's, not a client's, so they are not

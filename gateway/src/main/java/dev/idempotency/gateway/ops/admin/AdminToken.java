@@ -1,8 +1,8 @@
 package dev.idempotency.gateway.ops.admin;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
+import dev.idempotency.gateway.core.Digests;
 
 /**
  * The admin API's bearer token. Presented tokens are compared by their SHA-256 digests with
@@ -22,7 +22,7 @@ final class AdminToken {
             throw new IllegalArgumentException(AdminProperties.PREFIX + ".token must be at least " + MIN_LENGTH
                     + " characters, such as the output of 'openssl rand -hex 32'");
         }
-        this.digest = sha256(token.strip());
+        this.digest = Digests.sha256(token.strip());
     }
 
     /** @param authorization the request's {@code Authorization} header, or {@code null} */
@@ -30,16 +30,7 @@ final class AdminToken {
         if (authorization == null || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return false;
         }
-        return MessageDigest.isEqual(sha256(authorization.substring(SCHEME.length()).strip()), this.digest);
-    }
-
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("Every Java platform must support SHA-256", ex);
-        }
+        return MessageDigest.isEqual(Digests.sha256(authorization.substring(SCHEME.length()).strip()), this.digest);
     }
 
     @Override

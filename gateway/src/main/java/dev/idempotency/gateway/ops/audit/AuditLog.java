@@ -17,14 +17,14 @@ import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
+import dev.idempotency.gateway.events.IdempotencyListener;
+import dev.idempotency.gateway.events.IdempotencyOutcome;
+import dev.idempotency.gateway.events.KeySettlement;
 import dev.idempotency.gateway.identity.ClientAuthenticationException;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.UnauthenticatedRequestListener;
 import dev.idempotency.gateway.ops.metrics.TagValues;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
-import dev.idempotency.gateway.web.IdempotencyListener;
-import dev.idempotency.gateway.web.IdempotencyOutcome;
-import dev.idempotency.gateway.web.KeySettlement;
 import dev.idempotency.gateway.web.KeyPart;
 import dev.idempotency.gateway.web.KeySource;
 

@@ -1,12 +1,12 @@
 package dev.idempotency.gateway.ops.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+
+import dev.idempotency.gateway.core.Digests;
 
 /**
  * Stands in for client ids and keys in audit events: the first 128 bits of HMAC-SHA256 under a
@@ -63,27 +63,26 @@ final class Pseudonyms {
     }
 
     private static MessageDigest unkeyedPrototype() {
+        MessageDigest digest = Digests.sha256();
+        digest.update(DOMAIN);
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(DOMAIN);
             // Fails at startup, not on every event, where the provider cannot clone.
             digest.clone();
             return digest;
         }
-        catch (GeneralSecurityException | CloneNotSupportedException ex) {
+        catch (CloneNotSupportedException ex) {
             throw new IllegalStateException("SHA-256 is not usable on this platform", ex);
         }
     }
 
     private static Mac hmac(String secret) {
+        Mac mac = Digests.hmacSha256(secret.getBytes(StandardCharsets.UTF_8));
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             // Fails at startup, not on every event, where the provider cannot clone.
             mac.clone();
             return mac;
         }
-        catch (GeneralSecurityException | CloneNotSupportedException ex) {
+        catch (CloneNotSupportedException ex) {
             throw new IllegalStateException("HmacSHA256 is not usable on this platform", ex);
         }
     }

@@ -9,9 +9,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.idempotency.gateway.web.IdempotencyListener;
-import dev.idempotency.gateway.web.IdempotencyOutcome;
-import dev.idempotency.gateway.web.KeySettlement;
+import dev.idempotency.gateway.events.IdempotencyListener;
+import dev.idempotency.gateway.events.IdempotencyOutcome;
+import dev.idempotency.gateway.events.KeySettlement;
 
 /**
  * Counts what the Idempotency filter decides, per route: one {@value #REQUESTS} per request it

@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web;
+package dev.idempotency.gateway.events;
 
 /** What the Idempotency filter did with one request: exactly one per request it saw. */
 public enum IdempotencyOutcome {
@@ -39,6 +39,6 @@ public enum IdempotencyOutcome {
     /** The client already held the route's maxInFlightPerClient keys in flight: 429, nothing claimed. */
     IN_FLIGHT_LIMITED,
 
-    /** An earlier filter's {@link ExecutionAdmission} refused the request (e.g. rate-limited). */
+    /** An earlier filter's {@code ExecutionAdmission} refused the request (e.g. rate-limited). */
     ADMISSION_REFUSED
 }

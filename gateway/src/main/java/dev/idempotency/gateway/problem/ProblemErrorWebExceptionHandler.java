@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web.problem;
+package dev.idempotency.gateway.problem;
 
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;

@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.testsupport;
+package dev.idempotency.gateway.core;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web.problem;
+package dev.idempotency.gateway.problem;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

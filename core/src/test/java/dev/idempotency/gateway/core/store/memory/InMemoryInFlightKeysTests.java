@@ -1,14 +1,14 @@
-package dev.idempotency.gateway.store;
+package dev.idempotency.gateway.core.store.memory;
 
 import dev.idempotency.gateway.core.InFlightKeys;
-import dev.idempotency.gateway.core.store.memory.InMemoryInFlightKeys;
+import dev.idempotency.gateway.core.store.InFlightKeysContract;
 
 class InMemoryInFlightKeysTests extends InFlightKeysContract {
 
     private final InFlightKeys inFlightKeys = new InMemoryInFlightKeys();
 
     @Override
-    InFlightKeys inFlightKeys() {
+    protected InFlightKeys inFlightKeys() {
         return this.inFlightKeys;
     }
 }

@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web.problem;
+package dev.idempotency.gateway.problem;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;

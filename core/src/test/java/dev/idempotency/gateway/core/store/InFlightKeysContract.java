@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.store;
+package dev.idempotency.gateway.core.store;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -10,22 +10,25 @@ import dev.idempotency.gateway.core.InFlightKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What every {@link InFlightKeys} guarantees; one subclass per implementation. */
-abstract class InFlightKeysContract {
+/**
+ * What every {@link InFlightKeys} guarantees; one subclass per implementation: core runs it for
+ * the memory store, the gateway (from core's test-jar) for Redis.
+ */
+public abstract class InFlightKeysContract {
 
-    static final Duration LONG = Duration.ofMinutes(1);
+    protected static final Duration LONG = Duration.ofMinutes(1);
 
-    abstract InFlightKeys inFlightKeys();
+    protected abstract InFlightKeys inFlightKeys();
 
-    static ClientScope newClient() {
+    protected static ClientScope newClient() {
         return new ClientScope("orders", "client-" + UUID.randomUUID());
     }
 
-    boolean hold(ClientScope client, long token, int max, Duration lease) {
+    protected boolean hold(ClientScope client, long token, int max, Duration lease) {
         return inFlightKeys().hold(client, token, max, lease).block();
     }
 
-    void free(ClientScope client, long token) {
+    protected void free(ClientScope client, long token) {
         inFlightKeys().free(client, token).block();
     }
 

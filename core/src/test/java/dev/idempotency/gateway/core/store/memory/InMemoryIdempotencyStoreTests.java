@@ -1,14 +1,14 @@
-package dev.idempotency.gateway.store;
+package dev.idempotency.gateway.core.store.memory;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
-import dev.idempotency.gateway.core.store.memory.InMemoryIdempotencyStore;
+import dev.idempotency.gateway.core.store.IdempotencyStoreContract;
 
 class InMemoryIdempotencyStoreTests extends IdempotencyStoreContract {
 
     private final InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(10_000);
 
     @Override
-    IdempotencyStore store() {
+    protected IdempotencyStore store() {
         return this.store;
     }
 }

@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.store;
+package dev.idempotency.gateway.core.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,43 +12,46 @@ import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 import dev.idempotency.gateway.core.BeginResult;
+import dev.idempotency.gateway.core.ConcurrentCalls;
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.RequestFingerprint;
 import dev.idempotency.gateway.core.ScopedKey;
 import dev.idempotency.gateway.core.StoredResponse;
-import dev.idempotency.gateway.testsupport.ConcurrentCalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What every {@link IdempotencyStore} guarantees; one subclass per implementation. */
-abstract class IdempotencyStoreContract {
+/**
+ * What every {@link IdempotencyStore} guarantees; one subclass per implementation: core runs it
+ * for the memory store, the gateway (from core's test-jar) for Redis, encrypted Redis and Cluster.
+ */
+public abstract class IdempotencyStoreContract {
 
-    static final Duration LONG = Duration.ofMinutes(1);
+    protected static final Duration LONG = Duration.ofMinutes(1);
 
-    static final RequestFingerprint FINGERPRINT = RequestFingerprint.builder().part("body", "{}").build();
+    protected static final RequestFingerprint FINGERPRINT = RequestFingerprint.builder().part("body", "{}").build();
 
-    static final StoredResponse RESPONSE = StoredResponse.builder(201)
+    protected static final StoredResponse RESPONSE = StoredResponse.builder(201)
         .header("Content-Type", "application/json")
         .body("{\"orderId\":\"42\"}".getBytes())
         .build();
 
-    abstract IdempotencyStore store();
+    protected abstract IdempotencyStore store();
 
-    static ScopedKey newKey() {
+    protected static ScopedKey newKey() {
         return new ScopedKey("orders", "client-a", IdempotencyKey.of(UUID.randomUUID().toString()));
     }
 
-    static IdempotencyRecord claim() {
+    protected static IdempotencyRecord claim() {
         return IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(), FINGERPRINT, Instant.now());
     }
 
-    BeginResult begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
+    protected BeginResult begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
         return store().begin(key, claim, lease).block();
     }
 
-    boolean complete(ScopedKey key, IdempotencyRecord claim, Duration ttl) {
+    protected boolean complete(ScopedKey key, IdempotencyRecord claim, Duration ttl) {
         return store().complete(key, claim.complete(RESPONSE), ttl).block();
     }
 

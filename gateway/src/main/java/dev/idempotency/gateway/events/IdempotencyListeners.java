@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web;
+package dev.idempotency.gateway.events;
 
 import java.util.List;
 
@@ -7,17 +7,17 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.web.server.ServerWebExchange;
 
 /** Fans events out to every listener; a failing listener is logged and never fails a request. */
-final class IdempotencyListeners {
+public final class IdempotencyListeners {
 
     private static final Log logger = LogFactory.getLog(IdempotencyListeners.class);
 
     private final List<IdempotencyListener> listeners;
 
-    IdempotencyListeners(List<IdempotencyListener> listeners) {
+    public IdempotencyListeners(List<IdempotencyListener> listeners) {
         this.listeners = List.copyOf(listeners);
     }
 
-    void outcome(String routeId, IdempotencyOutcome outcome, ServerWebExchange exchange) {
+    public void outcome(String routeId, IdempotencyOutcome outcome, ServerWebExchange exchange) {
         for (IdempotencyListener listener : this.listeners) {
             try {
                 listener.onOutcome(routeId, outcome, exchange);
@@ -28,7 +28,7 @@ final class IdempotencyListeners {
         }
     }
 
-    void observed(String routeId, IdempotencyOutcome wouldBe, ServerWebExchange exchange) {
+    public void observed(String routeId, IdempotencyOutcome wouldBe, ServerWebExchange exchange) {
         for (IdempotencyListener listener : this.listeners) {
             try {
                 listener.onObserved(routeId, wouldBe, exchange);
@@ -39,7 +39,7 @@ final class IdempotencyListeners {
         }
     }
 
-    void settlement(String routeId, KeySettlement settlement, int upstreamStatus) {
+    public void settlement(String routeId, KeySettlement settlement, int upstreamStatus) {
         for (IdempotencyListener listener : this.listeners) {
             try {
                 listener.onSettlement(routeId, settlement, upstreamStatus);

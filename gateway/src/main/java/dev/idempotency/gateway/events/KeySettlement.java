@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web;
+package dev.idempotency.gateway.events;
 
 /** How an executed request's key was settled once the upstream answered (or did not). */
 public enum KeySettlement {

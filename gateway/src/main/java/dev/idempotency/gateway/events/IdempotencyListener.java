@@ -1,4 +1,4 @@
-package dev.idempotency.gateway.web;
+package dev.idempotency.gateway.events;
 
 import org.springframework.web.server.ServerWebExchange;
 
