@@ -72,10 +72,10 @@ public class IdempotencyGatewayFilterFactory
 
     @Override
     public GatewayFilter apply(Config config) {
-        config.validate();
+        IdempotencyPolicy policy = IdempotencyPolicy.of(config);
         ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
                 "Idempotency", config.getClientIdentity());
-        return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, clientIdentityResolver,
+        return new IdempotencyGatewayFilter(policy, this.store, this.inFlightKeys, clientIdentityResolver,
                 this.listeners, this.clock);
     }
 
@@ -244,11 +244,6 @@ public class IdempotencyGatewayFilterFactory
 
         private static boolean isPositive(Duration duration) {
             return duration != null && !duration.isNegative() && !duration.isZero();
-        }
-
-        // Netty passes the method as sent: "post" must not slip past a rule for POST.
-        boolean appliesTo(String method) {
-            return this.methods.contains(method.toUpperCase(Locale.ROOT));
         }
 
         @Override
