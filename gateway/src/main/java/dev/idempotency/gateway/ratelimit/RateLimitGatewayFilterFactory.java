@@ -34,8 +34,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
     private final ClientIdentityResolvers clientIdentityResolvers;
 
-    private final KeyedRequests keyedRequests;
-
     private final MeterRegistry meterRegistry;
 
     private final Config defaults;
@@ -43,11 +41,10 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
     private final SharedBuckets sharedBuckets = new SharedBuckets();
 
     RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIdentityResolvers clientIdentityResolvers,
-            KeyedRequests keyedRequests, MeterRegistry meterRegistry, Config defaults) {
+            MeterRegistry meterRegistry, Config defaults) {
         super(Config.class);
         this.limiter = limiter;
         this.clientIdentityResolvers = clientIdentityResolvers;
-        this.keyedRequests = keyedRequests;
         this.meterRegistry = meterRegistry;
         this.defaults = defaults;
     }
@@ -63,7 +60,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
         this.sharedBuckets.register(policy);
         ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
                 "RateLimit", config.getClientIdentity());
-        return new RateLimitGatewayFilter(policy, this.limiter, clientIdentityResolver, this.keyedRequests,
+        return new RateLimitGatewayFilter(policy, this.limiter, clientIdentityResolver,
                 new RateLimitMetrics(this.meterRegistry, policy.routeId()));
     }
 

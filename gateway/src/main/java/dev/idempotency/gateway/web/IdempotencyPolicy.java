@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
@@ -102,6 +105,20 @@ public final class IdempotencyPolicy {
     static IdempotencyPolicy of(IdempotencyGatewayFilterFactory.Config config) {
         config.validate();
         return new IdempotencyPolicy(config);
+    }
+
+    /**
+     * The policy of the route's Idempotency filter (its own or a default filter), or {@code null}
+     * when the route has none. Walks the route's filters: ask once per route, not per request.
+     */
+    public static IdempotencyPolicy onRoute(Route route) {
+        for (GatewayFilter filter : route.getFilters()) {
+            GatewayFilter unwrapped = filter instanceof OrderedGatewayFilter ordered ? ordered.getDelegate() : filter;
+            if (unwrapped instanceof IdempotencyGatewayFilter idempotency) {
+                return idempotency.policy();
+            }
+        }
+        return null;
     }
 
     private static String[] namesOf(List<KeyPart> parts, KeySource source) {
