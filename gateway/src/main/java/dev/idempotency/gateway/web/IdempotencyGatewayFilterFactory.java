@@ -11,7 +11,6 @@ import java.util.Set;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.util.unit.DataSize;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
@@ -20,6 +19,7 @@ import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
 import dev.idempotency.gateway.rules.ArgumentProblems;
 import dev.idempotency.gateway.rules.PathVariablesUser;
+import dev.idempotency.gateway.rules.RouteFilterConfig;
 
 /**
  * Binds the {@code Idempotency} route filter's arguments and builds the filter. Each route starts
@@ -80,9 +80,7 @@ public class IdempotencyGatewayFilterFactory
     }
 
     /** The arguments of one route's {@code Idempotency} filter. */
-    public static class Config implements HasRouteId, PathVariablesUser {
-
-        private String routeId;
+    public static class Config extends RouteFilterConfig<Config> implements PathVariablesUser {
 
         private boolean required = true;
 
@@ -100,8 +98,6 @@ public class IdempotencyGatewayFilterFactory
         private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
 
         private DataSize maxResponseBodySize = DataSize.ofMegabytes(1);
-
-        private boolean failOpen = false;
 
         private AmbiguousOutcome ambiguousOutcome = AmbiguousOutcome.STORE;
 
@@ -133,38 +129,8 @@ public class IdempotencyGatewayFilterFactory
 
         private int maxInFlightPerClient = 0;
 
-        private String clientIdentity;
-
-        Config copy() {
-            Config copy = new Config();
-            copy.routeId = this.routeId;
-            copy.required = this.required;
-            copy.ttl = this.ttl;
-            copy.methods = new LinkedHashSet<>(this.methods);
-            copy.headerName = this.headerName;
-            copy.lockTimeout = this.lockTimeout;
-            copy.releaseStatuses = new ArrayList<>(this.releaseStatuses);
-            copy.maxRequestBodySize = this.maxRequestBodySize;
-            copy.maxResponseBodySize = this.maxResponseBodySize;
-            copy.failOpen = this.failOpen;
-            copy.ambiguousOutcome = this.ambiguousOutcome;
-            copy.excludedHeaders = new ArrayList<>(this.excludedHeaders);
-            copy.keySource = new ArrayList<>(this.keySource);
-            copy.queryParameter = this.queryParameter;
-            copy.jsonPointer = this.jsonPointer;
-            copy.fingerprintParts = this.fingerprintParts.isEmpty() ? EnumSet.noneOf(FingerprintPart.class)
-                    : EnumSet.copyOf(this.fingerprintParts);
-            copy.fingerprintHeaders = new ArrayList<>(this.fingerprintHeaders);
-            copy.bodyComparison = this.bodyComparison;
-            copy.fingerprintJsonPointers = new ArrayList<>(this.fingerprintJsonPointers);
-            copy.fingerprintIgnoreJsonPointers = new ArrayList<>(this.fingerprintIgnoreJsonPointers);
-            copy.mode = this.mode;
-            copy.concurrent = this.concurrent;
-            copy.waitTimeout = this.waitTimeout;
-            copy.executionTimeout = this.executionTimeout;
-            copy.maxInFlightPerClient = this.maxInFlightPerClient;
-            copy.clientIdentity = this.clientIdentity;
-            return copy;
+        public Config() {
+            super(false);
         }
 
         /**
@@ -172,7 +138,7 @@ public class IdempotencyGatewayFilterFactory
          * is allowed ({@link ArgumentProblems.InvalidArgumentsException}).
          */
         public void validate() {
-            ArgumentProblems problems = new ArgumentProblems(this.routeId, "Idempotency");
+            ArgumentProblems problems = new ArgumentProblems(getRouteId(), "Idempotency");
             problems.check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
             problems.check(isPositive(this.lockTimeout), "lockTimeout",
                     "must be a positive duration such as 30s", this.lockTimeout);
@@ -244,16 +210,6 @@ public class IdempotencyGatewayFilterFactory
 
         private static boolean isPositive(Duration duration) {
             return duration != null && !duration.isNegative() && !duration.isZero();
-        }
-
-        @Override
-        public void setRouteId(String routeId) {
-            this.routeId = routeId;
-        }
-
-        @Override
-        public String getRouteId() {
-            return this.routeId;
         }
 
         public boolean isRequired() {
@@ -338,16 +294,6 @@ public class IdempotencyGatewayFilterFactory
         /** Larger responses are streamed to the client and marked not replayable. */
         public Config setMaxResponseBodySize(DataSize maxResponseBodySize) {
             this.maxResponseBodySize = maxResponseBodySize;
-            return this;
-        }
-
-        public boolean isFailOpen() {
-            return this.failOpen;
-        }
-
-        /** Forward requests unprotected while the store is unreachable, instead of answering 503. */
-        public Config setFailOpen(boolean failOpen) {
-            this.failOpen = failOpen;
             return this;
         }
 
@@ -503,19 +449,6 @@ public class IdempotencyGatewayFilterFactory
          */
         public Config setMaxInFlightPerClient(int maxInFlightPerClient) {
             this.maxInFlightPerClient = maxInFlightPerClient;
-            return this;
-        }
-
-        public String getClientIdentity() {
-            return this.clientIdentity;
-        }
-
-        /**
-         * The identity source that names the client on this route: one of
-         * {@code idempotency.client-identities}; unset, {@code idempotency.client-identity}.
-         */
-        public Config setClientIdentity(String clientIdentity) {
-            this.clientIdentity = clientIdentity;
             return this;
         }
 
