@@ -83,12 +83,12 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
             return this.answers.passThrough(exchange, chain, IdempotencyOutcome.PASSED_THROUGH);
         }
         // A key in the body can only be read with it: then the body step comes first.
-        return this.policy.keys().needsBody() ? body(exchange, chain, null) : key(exchange, chain, null);
+        return this.policy.requestKeys().needsBody() ? body(exchange, chain, null) : key(exchange, chain, null);
     }
 
     /** Step 1: the key, where the route's requests carry it. */
     private Mono<Void> key(ServerWebExchange exchange, GatewayFilterChain chain, byte[] body) {
-        KeyReading reading = this.policy.keys().read(exchange, body);
+        KeyReading reading = this.policy.requestKeys().read(exchange, body);
         if (!reading.parsed().isValid()) {
             return this.answers.keyUnusable(exchange, chain, reading);
         }
@@ -122,8 +122,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     /** Step 4: the fingerprint, what makes a retry "the same request". */
     private Mono<Void> fingerprint(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key, byte[] body) {
-        RequestFingerprint fingerprint = this.policy.fingerprints().of(exchange.getRequest(), body);
-        long waitDeadline = System.nanoTime() + this.policy.waitTimeout().toNanos();
+        RequestFingerprint fingerprint = this.policy.requestFingerprints().of(exchange.getRequest(), body);
+        long waitDeadline = System.nanoTime() + this.policy.waitTimeoutNanos();
         return begin(exchange, chain, key, fingerprint, waitDeadline);
     }
 

@@ -17,7 +17,6 @@ import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
-import dev.idempotency.gateway.rules.ArgumentProblems;
 import dev.idempotency.gateway.rules.PathVariablesUser;
 import dev.idempotency.gateway.rules.RouteFilterConfig;
 
@@ -79,7 +78,10 @@ public class IdempotencyGatewayFilterFactory
                 this.listeners, this.clock);
     }
 
-    /** The arguments of one route's {@code Idempotency} filter. */
+    /**
+     * The arguments of one route's {@code Idempotency} filter, as bound; {@link IdempotencyPolicy#of}
+     * checks and freezes them.
+     */
     public static class Config extends RouteFilterConfig<Config> implements PathVariablesUser {
 
         private boolean required = true;
@@ -133,68 +135,6 @@ public class IdempotencyGatewayFilterFactory
             super(false);
         }
 
-        /**
-         * Fails with every problem of these arguments, each naming the route, the argument and what
-         * is allowed ({@link ArgumentProblems.InvalidArgumentsException}).
-         */
-        public void validate() {
-            ArgumentProblems problems = new ArgumentProblems(getRouteId(), "Idempotency");
-            problems.check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
-            problems.check(isPositive(this.lockTimeout), "lockTimeout",
-                    "must be a positive duration such as 30s", this.lockTimeout);
-            problems.check(this.methods != null && !this.methods.isEmpty(), "methods",
-                    "must name at least one HTTP method", this.methods);
-            problems.check(this.headerName != null && !this.headerName.isBlank(), "headerName", "must not be blank",
-                    this.headerName);
-            problems.check(this.maxRequestBodySize != null && !this.maxRequestBodySize.isNegative(),
-                    "maxRequestBodySize", "must be zero or more, such as 1MB", this.maxRequestBodySize);
-            problems.check(this.maxResponseBodySize != null && !this.maxResponseBodySize.isNegative(),
-                    "maxResponseBodySize", "must be zero or more, such as 1MB", this.maxResponseBodySize);
-            if (this.releaseStatuses == null) {
-                problems.add("releaseStatuses", "must list statuses such as 503, 5xx or 500-599");
-            }
-            else {
-                StatusRange.problems(this.releaseStatuses).forEach(problem -> problems.add("releaseStatuses", problem));
-            }
-            problems.check(this.ambiguousOutcome != null, "ambiguousOutcome", "must be one of store, release", null);
-            KeyParts.check(this.keySource, this.queryParameter, this.jsonPointer, problems);
-            problems.check(this.jsonPointer == null || JsonBodyKeys.isValidPointer(this.jsonPointer), "jsonPointer",
-                    "must be an RFC 6901 JSON Pointer: empty or '/'-separated tokens, '~' only as ~0 or ~1, such as /client_order_id",
-                    this.jsonPointer);
-            problems.check(this.fingerprintParts != null && this.fingerprintHeaders != null, "fingerprintParts",
-                    "must list parts from method, path, query, content-type, body", this.fingerprintParts);
-            problems.check(this.bodyComparison != null, "bodyComparison", "must be one of bytes, canonical-json", null);
-            checkBodyPointers(problems, "fingerprintJsonPointers", this.fingerprintJsonPointers);
-            checkBodyPointers(problems, "fingerprintIgnoreJsonPointers", this.fingerprintIgnoreJsonPointers);
-            problems.check(this.fingerprintJsonPointers.isEmpty() || this.fingerprintIgnoreJsonPointers.isEmpty(),
-                    "fingerprintJsonPointers", "and 'fingerprintIgnoreJsonPointers' exclude each other: name the parts "
-                            + "that count or the parts that do not", this.fingerprintJsonPointers + " and "
-                            + this.fingerprintIgnoreJsonPointers);
-            problems.check(this.mode != null, "mode", "must be one of enforce, observe", null);
-            problems.check(this.concurrent != null, "concurrent", "must be one of reject, wait", null);
-            problems.check(this.waitTimeout != null && !this.waitTimeout.isNegative(), "waitTimeout",
-                    "must be zero or a positive duration such as 10s", this.waitTimeout);
-            problems.check(isPositive(this.executionTimeout), "executionTimeout",
-                    "must be a positive duration such as 5m", this.executionTimeout);
-            problems.check(this.maxInFlightPerClient >= 0, "maxInFlightPerClient",
-                    "must be zero (no limit) or a positive number of keys such as 100", this.maxInFlightPerClient);
-            problems.throwIfAny();
-        }
-
-        private void checkBodyPointers(ArgumentProblems problems, String argument, List<String> pointers) {
-            if (pointers == null || pointers.isEmpty()) {
-                return;
-            }
-            for (String pointer : pointers) {
-                problems.check(!pointer.isEmpty() && JsonBodyKeys.isValidPointer(pointer), argument,
-                        "must list RFC 6901 JSON Pointers to parts of the body, such as /amount or /items/0/sku", pointer);
-            }
-            problems.check(this.bodyComparison == BodyComparison.CANONICAL_JSON, argument,
-                    "needs bodyComparison: canonical-json (parts of a body are compared as JSON)", this.bodyComparison);
-            problems.check(this.fingerprintParts == null || this.fingerprintParts.contains(FingerprintPart.BODY),
-                    argument, "needs body in fingerprintParts", this.fingerprintParts);
-        }
-
         @Override
         public List<PathVariable> pathVariables() {
             return this.keySource.stream().filter(part -> part.source() == KeySource.PATH && part.name() != null)
@@ -206,10 +146,6 @@ public class IdempotencyGatewayFilterFactory
         public List<KeyPart> keyParts() {
             return this.keySource.stream().map(part -> part.named(this.headerName, this.queryParameter, this.jsonPointer))
                 .toList();
-        }
-
-        private static boolean isPositive(Duration duration) {
-            return duration != null && !duration.isNegative() && !duration.isZero();
         }
 
         public boolean isRequired() {

@@ -48,6 +48,8 @@ public final class IdempotencyPolicy {
 
     private final Duration lease;
 
+    private final Duration renewalInterval;
+
     // Expanded once from codes, classes (5xx) and ranges: one lookup per response.
     private final Set<Integer> releaseStatuses;
 
@@ -65,7 +67,7 @@ public final class IdempotencyPolicy {
 
     private final ConcurrentRequests concurrent;
 
-    private final Duration waitTimeout;
+    private final long waitTimeoutNanos;
 
     private final Duration executionTimeout;
 
@@ -85,6 +87,7 @@ public final class IdempotencyPolicy {
         this.fingerprintDescription = describeFingerprint(config);
         this.ttl = config.getTtl();
         this.lease = config.getLockTimeout();
+        this.renewalInterval = this.lease.dividedBy(3);
         this.releaseStatuses = Set.copyOf(StatusRange.statusesOf(config.getReleaseStatuses()));
         this.maxRequestBodyBytes = config.getMaxRequestBodySize().toBytes();
         this.maxResponseBodyBytes = config.getMaxResponseBodySize().toBytes();
@@ -93,17 +96,17 @@ public final class IdempotencyPolicy {
         this.ambiguousOutcome = config.getAmbiguousOutcome();
         this.mode = config.getMode();
         this.concurrent = config.getConcurrent();
-        this.waitTimeout = config.getWaitTimeout();
+        this.waitTimeoutNanos = config.getWaitTimeout().toNanos();
         this.executionTimeout = config.getExecutionTimeout();
         this.maxInFlightPerClient = config.getMaxInFlightPerClient();
     }
 
     /**
      * Checks the arguments and freezes them; fails with every problem, each naming the route, the
-     * argument and what is allowed ({@link dev.idempotency.gateway.rules.ArgumentProblems.InvalidArgumentsException}).
+     * argument and what is allowed ({@link IdempotencyArgumentChecks}).
      */
     static IdempotencyPolicy of(IdempotencyGatewayFilterFactory.Config config) {
-        config.validate();
+        IdempotencyArgumentChecks.check(config);
         return new IdempotencyPolicy(config);
     }
 
@@ -185,11 +188,13 @@ public final class IdempotencyPolicy {
         return this.required;
     }
 
-    RequestKeys keys() {
+    /** Where the route's requests carry their key. */
+    RequestKeys requestKeys() {
         return this.keys;
     }
 
-    RequestFingerprints fingerprints() {
+    /** What makes two of the route's requests the same. */
+    RequestFingerprints requestFingerprints() {
         return this.fingerprints;
     }
 
@@ -206,6 +211,11 @@ public final class IdempotencyPolicy {
     /** How long a claimed key stays in flight unless renewed: a crashed gateway blocks it this long. */
     Duration lease() {
         return this.lease;
+    }
+
+    /** A third of the lease: a lease is renewed this often while its request runs. */
+    Duration renewalInterval() {
+        return this.renewalInterval;
     }
 
     Set<Integer> releaseStatuses() {
@@ -242,8 +252,9 @@ public final class IdempotencyPolicy {
         return this.concurrent == ConcurrentRequests.WAIT && this.mode == RolloutMode.ENFORCE;
     }
 
-    Duration waitTimeout() {
-        return this.waitTimeout;
+    /** With concurrent: wait, how long a duplicate is held before it gets 409. */
+    long waitTimeoutNanos() {
+        return this.waitTimeoutNanos;
     }
 
     Duration executionTimeout() {

@@ -73,7 +73,7 @@ final class KeyLease {
     Mono<Void> renewWhile(Mono<Void> work, ExecutionClock clock) {
         return Mono.defer(() -> {
             this.clock = clock;
-            clock.start(this::renewOnce, this.policy.lease().dividedBy(3));
+            clock.start(this::renewOnce, this.policy.renewalInterval());
             return work.doFinally(signal -> {
                 if (!this.storingInBackground) {
                     clock.stop();
