@@ -40,7 +40,7 @@ class IdempotencyPolicyTests {
     void theRouteSaysWhereItsKeyTravels() {
         IdempotencyPolicy header = IdempotencyPolicy.of(route().setHeaderName("X-Order-Key").setMethods(Set.of("PUT")));
         IdempotencyPolicy query = IdempotencyPolicy.of(route().setKeySource(List.of(KeyPart.valueOf("query"))));
-        IdempotencyPolicy body = IdempotencyPolicy.of(route().setKeySource(List.of(KeyPart.valueOf("json-body"))));
+        IdempotencyPolicy body = IdempotencyPolicy.of(route().setKeySource(List.of(KeyPart.valueOf("json-body:/order_id"))));
 
         assertThat(header.keys(MockServerHttpRequest.put("/orders").header("X-Order-Key", "k").build())).isTrue();
         assertThat(header.keys(MockServerHttpRequest.post("/orders").header("X-Order-Key", "k").build())).isFalse();
