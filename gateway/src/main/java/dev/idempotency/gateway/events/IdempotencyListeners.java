@@ -11,6 +11,16 @@ public final class IdempotencyListeners {
 
     private static final Log logger = LogFactory.getLog(IdempotencyListeners.class);
 
+    // Non-capturing, so a delivery allocates nothing per request.
+    private static final Delivery<IdempotencyOutcome> OUTCOME = (listener, routeId, outcome, exchange, status) -> listener
+        .onOutcome(routeId, outcome, exchange);
+
+    private static final Delivery<IdempotencyOutcome> OBSERVED = (listener, routeId, wouldBe, exchange, status) -> listener
+        .onObserved(routeId, wouldBe, exchange);
+
+    private static final Delivery<KeySettlement> SETTLEMENT = (listener, routeId, settlement, exchange, status) -> listener
+        .onSettlement(routeId, settlement, status);
+
     private final List<IdempotencyListener> listeners;
 
     public IdempotencyListeners(List<IdempotencyListener> listeners) {
@@ -18,35 +28,32 @@ public final class IdempotencyListeners {
     }
 
     public void outcome(String routeId, IdempotencyOutcome outcome, ServerWebExchange exchange) {
-        for (IdempotencyListener listener : this.listeners) {
-            try {
-                listener.onOutcome(routeId, outcome, exchange);
-            }
-            catch (RuntimeException ex) {
-                logger.warn("Idempotency listener " + listener + " failed on " + outcome, ex);
-            }
-        }
+        deliver(OUTCOME, "", routeId, outcome, exchange, 0);
     }
 
     public void observed(String routeId, IdempotencyOutcome wouldBe, ServerWebExchange exchange) {
+        deliver(OBSERVED, "observed ", routeId, wouldBe, exchange, 0);
+    }
+
+    public void settlement(String routeId, KeySettlement settlement, int upstreamStatus) {
+        deliver(SETTLEMENT, "", routeId, settlement, null, upstreamStatus);
+    }
+
+    private <E> void deliver(Delivery<E> delivery, String kind, String routeId, E event, ServerWebExchange exchange,
+            int upstreamStatus) {
         for (IdempotencyListener listener : this.listeners) {
             try {
-                listener.onObserved(routeId, wouldBe, exchange);
+                delivery.to(listener, routeId, event, exchange, upstreamStatus);
             }
             catch (RuntimeException ex) {
-                logger.warn("Idempotency listener " + listener + " failed on observed " + wouldBe, ex);
+                logger.warn("Idempotency listener " + listener + " failed on " + kind + event, ex);
             }
         }
     }
 
-    public void settlement(String routeId, KeySettlement settlement, int upstreamStatus) {
-        for (IdempotencyListener listener : this.listeners) {
-            try {
-                listener.onSettlement(routeId, settlement, upstreamStatus);
-            }
-            catch (RuntimeException ex) {
-                logger.warn("Idempotency listener " + listener + " failed on " + settlement, ex);
-            }
-        }
+    @FunctionalInterface
+    private interface Delivery<E> {
+
+        void to(IdempotencyListener listener, String routeId, E event, ServerWebExchange exchange, int upstreamStatus);
     }
 }

@@ -53,11 +53,9 @@ public class RateLimitConfiguration {
 
     @Bean
     RateLimitGatewayFilterFactory rateLimitGatewayFilterFactory(TokenBuckets rateLimitTokenBuckets,
-            ClientIdentityResolvers clientIdentityResolvers, IdempotencyProperties idempotency,
-            RateLimitProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
-        KeyedRequests keyedRequests = new KeyedRequests(idempotency.getDefaults().getMethods(),
-                idempotency.getDefaults().getHeaderName());
+            ClientIdentityResolvers clientIdentityResolvers, RateLimitProperties properties,
+            ObjectProvider<MeterRegistry> meterRegistry) {
         return new RateLimitGatewayFilterFactory(new RateLimiter(rateLimitTokenBuckets), clientIdentityResolvers,
-                keyedRequests, meterRegistry.getIfAvailable(SimpleMeterRegistry::new), properties.getDefaults());
+                meterRegistry.getIfAvailable(SimpleMeterRegistry::new), properties.getDefaults());
     }
 }

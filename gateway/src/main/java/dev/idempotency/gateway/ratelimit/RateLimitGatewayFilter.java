@@ -9,6 +9,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
@@ -21,6 +22,7 @@ import dev.idempotency.gateway.problem.ProblemResponseWriter;
 import dev.idempotency.gateway.problem.ProblemType;
 import dev.idempotency.gateway.ratelimit.RateLimitPolicy.BucketKeys;
 import dev.idempotency.gateway.web.ExecutionAdmission;
+import dev.idempotency.gateway.web.IdempotencyPolicy;
 
 /**
  * Decides per request: find the buckets (by client, route or both), take a token now or, on a
@@ -30,13 +32,12 @@ import dev.idempotency.gateway.web.ExecutionAdmission;
  * <p>Runs before the Idempotency filter, so a refused request never claims a key and a 429 is
  * never stored as a key's result.
  *
- * <p>Free replays: a request carrying an idempotency key on a protected method is not charged up
- * front; the Idempotency filter calls the {@link DeferredAdmission} only when the request will
- * execute, so replays, conflicts and mismatches cost nothing. Every other request (other
- * methods, no key) is charged up front, since the Idempotency filter would forward it without
- * asking. Should a deferred request still reach the upstream without being asked (the route's
- * Idempotency filter protects other methods, or failed open), it is charged afterwards and its
- * method is charged up front for a while ({@link UnguardedMethods}).
+ * <p>Free replays: a request the route's Idempotency filter will key (it says which:
+ * {@link IdempotencyPolicy#keys}) is not charged up front; the Idempotency filter calls the
+ * {@link DeferredAdmission} only when the request will execute, so replays, conflicts and
+ * mismatches cost nothing. Every other request (other methods, no key, no Idempotency filter on
+ * the route) is charged up front. Should a deferred request still reach the upstream without
+ * being asked, it is charged afterwards: never free.
  */
 final class RateLimitGatewayFilter implements GatewayFilter, Ordered {
 
@@ -55,20 +56,19 @@ final class RateLimitGatewayFilter implements GatewayFilter, Ordered {
 
     private final ClientIdentityResolver clientIdentityResolver;
 
-    private final KeyedRequests keyedRequests;
-
     private final RateLimitMetrics metrics;
 
-    private final UnguardedMethods unguardedMethods = new UnguardedMethods();
+    // The route's Idempotency filter (empty: none), asked on the first request: a route is built
+    // after its filters, so it cannot be asked in apply().
+    private volatile Optional<IdempotencyPolicy> idempotency;
 
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
     RateLimitGatewayFilter(RateLimitPolicy policy, RateLimiter limiter, ClientIdentityResolver clientIdentityResolver,
-            KeyedRequests keyedRequests, RateLimitMetrics metrics) {
+            RateLimitMetrics metrics) {
         this.policy = policy;
         this.limiter = limiter;
         this.clientIdentityResolver = clientIdentityResolver;
-        this.keyedRequests = keyedRequests;
         this.metrics = metrics;
     }
 
@@ -92,13 +92,26 @@ final class RateLimitGatewayFilter implements GatewayFilter, Ordered {
     }
 
     private Mono<Void> limit(ServerWebExchange exchange, GatewayFilterChain chain, BucketKeys keys) {
-        if (!this.policy.replaysConsumeTokens() && this.keyedRequests.matches(exchange.getRequest())
-                && !this.unguardedMethods.recentlySaw(exchange.getRequest().getMethod().name())) {
+        if (!this.policy.replaysConsumeTokens() && keyedByIdempotency(exchange)) {
             return deferred(exchange, chain, keys);
         }
         return admit(exchange, keys).flatMap(refusal -> refusal.isPresent()
                 ? ProblemResponseWriter.write(exchange, refusal.get())
                 : chain.filter(exchange));
+    }
+
+    /** Whether the route's Idempotency filter will key this request, and so ask before executing it. */
+    private boolean keyedByIdempotency(ServerWebExchange exchange) {
+        Optional<IdempotencyPolicy> idempotency = this.idempotency;
+        if (idempotency == null) {
+            Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+            if (route == null) {
+                return false;
+            }
+            idempotency = Optional.ofNullable(IdempotencyPolicy.onRoute(route));
+            this.idempotency = idempotency;
+        }
+        return idempotency.isPresent() && idempotency.get().keys(exchange.getRequest());
     }
 
     private Mono<Void> deferred(ServerWebExchange exchange, GatewayFilterChain chain, BucketKeys keys) {
@@ -154,10 +167,8 @@ final class RateLimitGatewayFilter implements GatewayFilter, Ordered {
             return Mono.empty();
         }
         this.metrics.unchecked();
-        this.unguardedMethods.saw(exchange.getRequest().getMethod().name());
         warn("Route " + this.policy.routeId() + ": a keyed request reached the upstream without the Idempotency "
-                + "filter's admission (is it on this route, protecting the same methods?); charged afterwards, and "
-                + exchange.getRequest().getMethod().name() + " requests are charged up front for the next minutes");
+                + "filter's admission; charged afterwards");
         return this.limiter.charge(this.policy, keys).onErrorResume(ex -> Mono.empty());
     }
 

@@ -6,10 +6,10 @@ import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
+import dev.idempotency.gateway.rules.RouteFilterConfig;
 
 /**
  * Binds the {@code RateLimit} route filter's arguments and builds the filter. Each route starts
@@ -34,8 +34,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
     private final ClientIdentityResolvers clientIdentityResolvers;
 
-    private final KeyedRequests keyedRequests;
-
     private final MeterRegistry meterRegistry;
 
     private final Config defaults;
@@ -43,11 +41,10 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
     private final SharedBuckets sharedBuckets = new SharedBuckets();
 
     RateLimitGatewayFilterFactory(RateLimiter limiter, ClientIdentityResolvers clientIdentityResolvers,
-            KeyedRequests keyedRequests, MeterRegistry meterRegistry, Config defaults) {
+            MeterRegistry meterRegistry, Config defaults) {
         super(Config.class);
         this.limiter = limiter;
         this.clientIdentityResolvers = clientIdentityResolvers;
-        this.keyedRequests = keyedRequests;
         this.meterRegistry = meterRegistry;
         this.defaults = defaults;
     }
@@ -59,18 +56,16 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
     @Override
     public GatewayFilter apply(Config config) {
-        RateLimitPolicy policy = RateLimitPolicy.of(config.copy());
+        RateLimitPolicy policy = RateLimitPolicy.of(config);
         this.sharedBuckets.register(policy);
         ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
                 "RateLimit", config.getClientIdentity());
-        return new RateLimitGatewayFilter(policy, this.limiter, clientIdentityResolver, this.keyedRequests,
+        return new RateLimitGatewayFilter(policy, this.limiter, clientIdentityResolver,
                 new RateLimitMetrics(this.meterRegistry, policy.routeId()));
     }
 
     /** The arguments of one route's {@code RateLimit} filter. */
-    public static class Config implements HasRouteId {
-
-        private String routeId;
+    public static class Config extends RouteFilterConfig<Config> {
 
         private List<Limit> clientLimits = new ArrayList<>();
 
@@ -80,28 +75,22 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
         private boolean replaysConsumeTokens = true;
 
-        private boolean failOpen = true;
-
         private boolean denyAnonymous = true;
 
         private boolean ietfHeaders = true;
 
         private boolean legacyHeaders = true;
 
-        private String clientIdentity;
+        public Config() {
+            super(true);
+        }
 
-        Config copy() {
-            Config copy = new Config();
-            copy.routeId = this.routeId;
+        /** Also copies each limit: a route's copy shares none with the defaults. */
+        @Override
+        public Config copy() {
+            Config copy = super.copy();
             copy.clientLimits = copyOf(this.clientLimits);
             copy.routeLimits = copyOf(this.routeLimits);
-            copy.bucket = this.bucket;
-            copy.replaysConsumeTokens = this.replaysConsumeTokens;
-            copy.failOpen = this.failOpen;
-            copy.denyAnonymous = this.denyAnonymous;
-            copy.ietfHeaders = this.ietfHeaders;
-            copy.legacyHeaders = this.legacyHeaders;
-            copy.clientIdentity = this.clientIdentity;
             return copy;
         }
 
@@ -109,16 +98,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
             List<Limit> copy = new ArrayList<>();
             limits.forEach(limit -> copy.add(limit == null ? null : limit.copy()));
             return copy;
-        }
-
-        @Override
-        public void setRouteId(String routeId) {
-            this.routeId = routeId;
-        }
-
-        @Override
-        public String getRouteId() {
-            return this.routeId;
         }
 
         public List<Limit> getClientLimits() {
@@ -141,20 +120,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
             return this;
         }
 
-        public String getClientIdentity() {
-            return this.clientIdentity;
-        }
-
-        /**
-         * The identity source that names the client on this route: one of
-         * {@code idempotency.client-identities}; unset, {@code idempotency.client-identity}. Give
-         * the route's Idempotency filter the same one.
-         */
-        public Config setClientIdentity(String clientIdentity) {
-            this.clientIdentity = clientIdentity;
-            return this;
-        }
-
         public String getBucket() {
             return this.bucket;
         }
@@ -172,16 +137,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
         /** Whether an idempotent replay costs a token like any request (default) or is free. */
         public Config setReplaysConsumeTokens(boolean replaysConsumeTokens) {
             this.replaysConsumeTokens = replaysConsumeTokens;
-            return this;
-        }
-
-        public boolean isFailOpen() {
-            return this.failOpen;
-        }
-
-        /** Let requests through while Redis is unreachable (default), instead of answering 503. */
-        public Config setFailOpen(boolean failOpen) {
-            this.failOpen = failOpen;
             return this;
         }
 

@@ -33,7 +33,15 @@ final class RateLimitPolicy {
 
     private final String policyHeader;
 
-    private final RateLimitGatewayFilterFactory.Config config;
+    private final boolean replaysConsumeTokens;
+
+    private final boolean failOpen;
+
+    private final boolean denyAnonymous;
+
+    private final boolean ietfHeaders;
+
+    private final boolean legacyHeaders;
 
     private RateLimitPolicy(RateLimitGatewayFilterFactory.Config config, BucketDefinition client,
             BucketDefinition route) {
@@ -50,7 +58,11 @@ final class RateLimitPolicy {
             all.addAll(route.policies());
         }
         this.policyHeader = all.stream().map(Policy::headerItem).collect(Collectors.joining(", "));
-        this.config = config;
+        this.replaysConsumeTokens = config.isReplaysConsumeTokens();
+        this.failOpen = config.isFailOpen();
+        this.denyAnonymous = config.isDenyAnonymous();
+        this.ietfHeaders = config.isIetfHeaders();
+        this.legacyHeaders = config.isLegacyHeaders();
     }
 
     /** Checks the arguments; fails with every problem, each naming the route and the argument. */
@@ -142,23 +154,23 @@ final class RateLimitPolicy {
     }
 
     boolean replaysConsumeTokens() {
-        return this.config.isReplaysConsumeTokens();
+        return this.replaysConsumeTokens;
     }
 
     boolean failOpen() {
-        return this.config.isFailOpen();
+        return this.failOpen;
     }
 
     boolean denyAnonymous() {
-        return this.config.isDenyAnonymous();
+        return this.denyAnonymous;
     }
 
     boolean ietfHeaders() {
-        return this.config.isIetfHeaders();
+        return this.ietfHeaders;
     }
 
     boolean legacyHeaders() {
-        return this.config.isLegacyHeaders();
+        return this.legacyHeaders;
     }
 
     /** The keys of the buckets one request draws from; either may be {@code null}, never both. */

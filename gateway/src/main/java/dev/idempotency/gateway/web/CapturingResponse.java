@@ -43,13 +43,13 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 
     private volatile boolean settled;
 
-    CapturingResponse(ServerHttpResponse delegate, KeyLease lease, Set<Integer> releaseStatuses, long maxBodyBytes,
-            ReplayHeaderPolicy headerPolicy, String requestPath, RequestEventLoop loop) {
+    CapturingResponse(ServerHttpResponse delegate, KeyLease lease, IdempotencyPolicy policy, String requestPath,
+            RequestEventLoop loop) {
         super(delegate);
         this.lease = lease;
-        this.releaseStatuses = releaseStatuses;
-        this.maxBodyBytes = (int) Math.min(maxBodyBytes, Integer.MAX_VALUE - 8);
-        this.headerPolicy = headerPolicy;
+        this.releaseStatuses = policy.releaseStatuses();
+        this.maxBodyBytes = (int) Math.min(policy.maxResponseBodyBytes(), Integer.MAX_VALUE - 8);
+        this.headerPolicy = policy.replayHeaders();
         this.requestPath = requestPath;
         this.loop = loop;
     }

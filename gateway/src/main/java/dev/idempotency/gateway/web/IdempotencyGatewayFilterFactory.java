@@ -11,7 +11,6 @@ import java.util.Set;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.util.unit.DataSize;
 
 import dev.idempotency.gateway.core.IdempotencyStore;
@@ -20,8 +19,8 @@ import dev.idempotency.gateway.events.IdempotencyListener;
 import dev.idempotency.gateway.events.IdempotencyListeners;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.ClientIdentityResolvers;
-import dev.idempotency.gateway.rules.ArgumentProblems;
 import dev.idempotency.gateway.rules.PathVariablesUser;
+import dev.idempotency.gateway.rules.RouteFilterConfig;
 
 /**
  * Binds the {@code Idempotency} route filter's arguments and builds the filter. Each route starts
@@ -74,17 +73,18 @@ public class IdempotencyGatewayFilterFactory
 
     @Override
     public GatewayFilter apply(Config config) {
-        config.validate();
+        IdempotencyPolicy policy = IdempotencyPolicy.of(config);
         ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
                 "Idempotency", config.getClientIdentity());
-        return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, clientIdentityResolver,
+        return new IdempotencyGatewayFilter(policy, this.store, this.inFlightKeys, clientIdentityResolver,
                 this.listeners, this.clock);
     }
 
-    /** The arguments of one route's {@code Idempotency} filter. */
-    public static class Config implements HasRouteId, PathVariablesUser {
-
-        private String routeId;
+    /**
+     * The arguments of one route's {@code Idempotency} filter, as bound; {@link IdempotencyPolicy#of}
+     * checks and freezes them.
+     */
+    public static class Config extends RouteFilterConfig<Config> implements PathVariablesUser {
 
         private boolean required = true;
 
@@ -102,8 +102,6 @@ public class IdempotencyGatewayFilterFactory
         private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
 
         private DataSize maxResponseBodySize = DataSize.ofMegabytes(1);
-
-        private boolean failOpen = false;
 
         private AmbiguousOutcome ambiguousOutcome = AmbiguousOutcome.STORE;
 
@@ -135,100 +133,8 @@ public class IdempotencyGatewayFilterFactory
 
         private int maxInFlightPerClient = 0;
 
-        private String clientIdentity;
-
-        Config copy() {
-            Config copy = new Config();
-            copy.routeId = this.routeId;
-            copy.required = this.required;
-            copy.ttl = this.ttl;
-            copy.methods = new LinkedHashSet<>(this.methods);
-            copy.headerName = this.headerName;
-            copy.lockTimeout = this.lockTimeout;
-            copy.releaseStatuses = new ArrayList<>(this.releaseStatuses);
-            copy.maxRequestBodySize = this.maxRequestBodySize;
-            copy.maxResponseBodySize = this.maxResponseBodySize;
-            copy.failOpen = this.failOpen;
-            copy.ambiguousOutcome = this.ambiguousOutcome;
-            copy.excludedHeaders = new ArrayList<>(this.excludedHeaders);
-            copy.keySource = new ArrayList<>(this.keySource);
-            copy.queryParameter = this.queryParameter;
-            copy.jsonPointer = this.jsonPointer;
-            copy.fingerprintParts = this.fingerprintParts.isEmpty() ? EnumSet.noneOf(FingerprintPart.class)
-                    : EnumSet.copyOf(this.fingerprintParts);
-            copy.fingerprintHeaders = new ArrayList<>(this.fingerprintHeaders);
-            copy.bodyComparison = this.bodyComparison;
-            copy.fingerprintJsonPointers = new ArrayList<>(this.fingerprintJsonPointers);
-            copy.fingerprintIgnoreJsonPointers = new ArrayList<>(this.fingerprintIgnoreJsonPointers);
-            copy.mode = this.mode;
-            copy.concurrent = this.concurrent;
-            copy.waitTimeout = this.waitTimeout;
-            copy.executionTimeout = this.executionTimeout;
-            copy.maxInFlightPerClient = this.maxInFlightPerClient;
-            copy.clientIdentity = this.clientIdentity;
-            return copy;
-        }
-
-        /**
-         * Fails with every problem of these arguments, each naming the route, the argument and what
-         * is allowed ({@link ArgumentProblems.InvalidArgumentsException}).
-         */
-        public void validate() {
-            ArgumentProblems problems = new ArgumentProblems(this.routeId, "Idempotency");
-            problems.check(isPositive(this.ttl), "ttl", "must be a positive duration such as 24h", this.ttl);
-            problems.check(isPositive(this.lockTimeout), "lockTimeout",
-                    "must be a positive duration such as 30s", this.lockTimeout);
-            problems.check(this.methods != null && !this.methods.isEmpty(), "methods",
-                    "must name at least one HTTP method", this.methods);
-            problems.check(this.headerName != null && !this.headerName.isBlank(), "headerName", "must not be blank",
-                    this.headerName);
-            problems.check(this.maxRequestBodySize != null && !this.maxRequestBodySize.isNegative(),
-                    "maxRequestBodySize", "must be zero or more, such as 1MB", this.maxRequestBodySize);
-            problems.check(this.maxResponseBodySize != null && !this.maxResponseBodySize.isNegative(),
-                    "maxResponseBodySize", "must be zero or more, such as 1MB", this.maxResponseBodySize);
-            if (this.releaseStatuses == null) {
-                problems.add("releaseStatuses", "must list statuses such as 503, 5xx or 500-599");
-            }
-            else {
-                StatusRange.problems(this.releaseStatuses).forEach(problem -> problems.add("releaseStatuses", problem));
-            }
-            problems.check(this.ambiguousOutcome != null, "ambiguousOutcome", "must be one of store, release", null);
-            KeyParts.check(this.keySource, this.queryParameter, this.jsonPointer, problems);
-            problems.check(this.jsonPointer == null || JsonBodyKeys.isValidPointer(this.jsonPointer), "jsonPointer",
-                    "must be an RFC 6901 JSON Pointer: empty or '/'-separated tokens, '~' only as ~0 or ~1, such as /client_order_id",
-                    this.jsonPointer);
-            problems.check(this.fingerprintParts != null && this.fingerprintHeaders != null, "fingerprintParts",
-                    "must list parts from method, path, query, content-type, body", this.fingerprintParts);
-            problems.check(this.bodyComparison != null, "bodyComparison", "must be one of bytes, canonical-json", null);
-            checkBodyPointers(problems, "fingerprintJsonPointers", this.fingerprintJsonPointers);
-            checkBodyPointers(problems, "fingerprintIgnoreJsonPointers", this.fingerprintIgnoreJsonPointers);
-            problems.check(this.fingerprintJsonPointers.isEmpty() || this.fingerprintIgnoreJsonPointers.isEmpty(),
-                    "fingerprintJsonPointers", "and 'fingerprintIgnoreJsonPointers' exclude each other: name the parts "
-                            + "that count or the parts that do not", this.fingerprintJsonPointers + " and "
-                            + this.fingerprintIgnoreJsonPointers);
-            problems.check(this.mode != null, "mode", "must be one of enforce, observe", null);
-            problems.check(this.concurrent != null, "concurrent", "must be one of reject, wait", null);
-            problems.check(this.waitTimeout != null && !this.waitTimeout.isNegative(), "waitTimeout",
-                    "must be zero or a positive duration such as 10s", this.waitTimeout);
-            problems.check(isPositive(this.executionTimeout), "executionTimeout",
-                    "must be a positive duration such as 5m", this.executionTimeout);
-            problems.check(this.maxInFlightPerClient >= 0, "maxInFlightPerClient",
-                    "must be zero (no limit) or a positive number of keys such as 100", this.maxInFlightPerClient);
-            problems.throwIfAny();
-        }
-
-        private void checkBodyPointers(ArgumentProblems problems, String argument, List<String> pointers) {
-            if (pointers == null || pointers.isEmpty()) {
-                return;
-            }
-            for (String pointer : pointers) {
-                problems.check(!pointer.isEmpty() && JsonBodyKeys.isValidPointer(pointer), argument,
-                        "must list RFC 6901 JSON Pointers to parts of the body, such as /amount or /items/0/sku", pointer);
-            }
-            problems.check(this.bodyComparison == BodyComparison.CANONICAL_JSON, argument,
-                    "needs bodyComparison: canonical-json (parts of a body are compared as JSON)", this.bodyComparison);
-            problems.check(this.fingerprintParts == null || this.fingerprintParts.contains(FingerprintPart.BODY),
-                    argument, "needs body in fingerprintParts", this.fingerprintParts);
+        public Config() {
+            super(false);
         }
 
         @Override
@@ -242,25 +148,6 @@ public class IdempotencyGatewayFilterFactory
         public List<KeyPart> keyParts() {
             return this.keySource.stream().map(part -> part.named(this.headerName, this.queryParameter, this.jsonPointer))
                 .toList();
-        }
-
-        private static boolean isPositive(Duration duration) {
-            return duration != null && !duration.isNegative() && !duration.isZero();
-        }
-
-        // Netty passes the method as sent: "post" must not slip past a rule for POST.
-        boolean appliesTo(String method) {
-            return this.methods.contains(method.toUpperCase(Locale.ROOT));
-        }
-
-        @Override
-        public void setRouteId(String routeId) {
-            this.routeId = routeId;
-        }
-
-        @Override
-        public String getRouteId() {
-            return this.routeId;
         }
 
         public boolean isRequired() {
@@ -345,16 +232,6 @@ public class IdempotencyGatewayFilterFactory
         /** Larger responses are streamed to the client and marked not replayable. */
         public Config setMaxResponseBodySize(DataSize maxResponseBodySize) {
             this.maxResponseBodySize = maxResponseBodySize;
-            return this;
-        }
-
-        public boolean isFailOpen() {
-            return this.failOpen;
-        }
-
-        /** Forward requests unprotected while the store is unreachable, instead of answering 503. */
-        public Config setFailOpen(boolean failOpen) {
-            this.failOpen = failOpen;
             return this;
         }
 
@@ -510,19 +387,6 @@ public class IdempotencyGatewayFilterFactory
          */
         public Config setMaxInFlightPerClient(int maxInFlightPerClient) {
             this.maxInFlightPerClient = maxInFlightPerClient;
-            return this;
-        }
-
-        public String getClientIdentity() {
-            return this.clientIdentity;
-        }
-
-        /**
-         * The identity source that names the client on this route: one of
-         * {@code idempotency.client-identities}; unset, {@code idempotency.client-identity}.
-         */
-        public Config setClientIdentity(String clientIdentity) {
-            this.clientIdentity = clientIdentity;
             return this;
         }
 

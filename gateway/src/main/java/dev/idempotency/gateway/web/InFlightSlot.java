@@ -32,12 +32,12 @@ final class InFlightSlot {
     // Set before the place is freed, so a lease renewal still running cannot hold it again.
     private volatile boolean freed;
 
-    InFlightSlot(InFlightKeys inFlightKeys, ScopedKey key, long fencingToken, int max, Duration lease) {
+    InFlightSlot(InFlightKeys inFlightKeys, ScopedKey key, long fencingToken, IdempotencyPolicy policy) {
         this.inFlightKeys = inFlightKeys;
         this.client = ClientScope.of(key);
         this.fencingToken = fencingToken;
-        this.max = max;
-        this.lease = lease;
+        this.max = policy.maxInFlightPerClient();
+        this.lease = policy.lease();
     }
 
     /** @return whether the client had room; fails with StoreUnavailableException when the store is down */

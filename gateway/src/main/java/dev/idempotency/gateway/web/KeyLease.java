@@ -46,9 +46,7 @@ final class KeyLease {
 
     private final IdempotencyRecord claim;
 
-    private final Duration lockTimeout;
-
-    private final Duration ttl;
+    private final IdempotencyPolicy policy;
 
     private final IdempotencyListeners listeners;
 
@@ -60,14 +58,13 @@ final class KeyLease {
     /** The client's place in flight, when the route caps them; {@code null} otherwise. */
     private final InFlightSlot slot;
 
-    KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, Duration lockTimeout, Duration ttl,
+    KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, IdempotencyPolicy policy,
             IdempotencyListeners listeners, InFlightSlot slot) {
         this.slot = slot;
         this.store = store;
         this.key = key;
         this.claim = claim;
-        this.lockTimeout = lockTimeout;
-        this.ttl = ttl;
+        this.policy = policy;
         this.listeners = listeners;
     }
 
@@ -78,7 +75,7 @@ final class KeyLease {
     Mono<Void> renewWhile(Mono<Void> work, ExecutionClock clock) {
         return Mono.defer(() -> {
             this.clock = clock;
-            clock.start(this::renewOnce, this.lockTimeout.dividedBy(3));
+            clock.start(this::renewOnce, this.policy.renewalInterval());
             return work.doFinally(signal -> {
                 if (!this.storingInBackground) {
                     clock.stop();
@@ -89,7 +86,7 @@ final class KeyLease {
 
     // A failed renewal is retried on the next tick; a refused one means the lease is gone.
     private Mono<Boolean> renewOnce() {
-        return this.store.renew(this.key, this.claim.fencingToken(), this.lockTimeout)
+        return this.store.renew(this.key, this.claim.fencingToken(), this.policy.lease())
             .onErrorReturn(StoreUnavailableException.class, true)
             .flatMap(renewed -> renewed ? renewSlot().thenReturn(true) : Mono.just(false));
     }
@@ -108,7 +105,7 @@ final class KeyLease {
 
     private Mono<Void> storeResult(StoredResponse response, KeySettlement settlement, int upstreamStatus) {
         IdempotencyRecord completed = this.claim.complete(response);
-        return this.store.complete(this.key, completed, this.ttl)
+        return this.store.complete(this.key, completed, this.policy.ttl())
             .retryWhen(STORE_RETRY)
             .doOnNext(stored -> completed(stored, settlement, upstreamStatus))
             .onErrorResume(StoreUnavailableException.class, ex -> {
@@ -128,9 +125,9 @@ final class KeyLease {
         logger.warn("Result of " + this.key + " not stored yet (" + cause.getMessage()
                 + "); the client gets it now and the gateway keeps storing it until the store is back");
         this.storingInBackground = true;
-        this.store.complete(this.key, completed, this.ttl)
+        this.store.complete(this.key, completed, this.policy.ttl())
             .retryWhen(BACKGROUND_STORE_RETRY)
-            .timeout(this.ttl)
+            .timeout(this.policy.ttl())
             .doFinally(signal -> stopRenewal())
             .subscribe(stored -> {
                 if (stored) {

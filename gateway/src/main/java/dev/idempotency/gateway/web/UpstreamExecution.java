@@ -26,27 +26,19 @@ final class UpstreamExecution {
 
     private static final Log logger = LogFactory.getLog(UpstreamExecution.class);
 
-    private final IdempotencyGatewayFilterFactory.Config config;
+    private final IdempotencyPolicy policy;
 
-    private final ReplayHeaderPolicy headerPolicy;
-
-    // Expanded once per route from codes, classes (5xx) and ranges: one lookup per response.
-    private final Set<Integer> releaseStatuses;
-
-    UpstreamExecution(IdempotencyGatewayFilterFactory.Config config, ReplayHeaderPolicy headerPolicy) {
-        this.config = config;
-        this.headerPolicy = headerPolicy;
-        this.releaseStatuses = StatusRange.statusesOf(config.getReleaseStatuses());
+    UpstreamExecution(IdempotencyPolicy policy) {
+        this.policy = policy;
     }
 
     Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
         RequestEventLoop loop = RequestEventLoop.of(exchange);
-        CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease,
-                this.releaseStatuses, this.config.getMaxResponseBodySize().toBytes(), this.headerPolicy,
+        CapturingResponse response = new CapturingResponse(exchange.getResponse(), lease, this.policy,
                 exchange.getRequest().getPath().value(), loop);
         ServerWebExchange capturing = exchange.mutate().response(response).build();
         UpstreamRequestTracker.Marker request = new UpstreamRequestTracker.Marker();
-        ExecutionClock clock = new ExecutionClock(loop, this.config.getExecutionTimeout());
+        ExecutionClock clock = new ExecutionClock(loop, this.policy.executionTimeout());
         Mono<Void> forwarded = clock.bounded(chain.filter(capturing))
             .contextWrite(context -> context.put(UpstreamRequestTracker.Marker.class, request))
             .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
@@ -57,14 +49,14 @@ final class UpstreamExecution {
     private Mono<Void> upstreamFailed(ServerWebExchange exchange, KeyLease lease, Throwable error, boolean requestSent) {
         UpstreamFailure failure = UpstreamFailure.of(error, requestSent);
         String instance = exchange.getRequest().getPath().value();
-        if (failure.maybeExecuted() && this.config.getAmbiguousOutcome() == AmbiguousOutcome.STORE) {
-            logger.warn("Upstream outcome unknown on route " + this.config.getRouteId()
+        if (failure.maybeExecuted() && this.policy.ambiguousOutcome() == AmbiguousOutcome.STORE) {
+            logger.warn("Upstream outcome unknown on route " + this.policy.routeId()
                     + "; storing it as the key's result: " + error);
             Problem problem = failure.outcomeUnknownProblem();
             return lease.complete(StoredResponses.fromProblem(problem, instance), KeySettlement.OUTCOME_UNKNOWN, 0)
                 .then(writeIfClientWaits(exchange, problem));
         }
-        logger.debug("Upstream failed on route " + this.config.getRouteId() + "; releasing the key: " + error);
+        logger.debug("Upstream failed on route " + this.policy.routeId() + "; releasing the key: " + error);
         return lease.release(KeySettlement.RELEASED_UPSTREAM_FAILURE, 0)
             .then(writeIfClientWaits(exchange, failure.retryableProblem()));
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,7 +33,7 @@ class RateLimitArgumentsTests {
 
     private final RateLimitGatewayFilterFactory factory = new RateLimitGatewayFilterFactory(
             new RateLimiter(new LocalTokenBuckets(100)), ClientIdentityResolvers.of(exchange -> Mono.just(Optional.empty())),
-            new KeyedRequests(Set.of("POST"), "Idempotency-Key"), new SimpleMeterRegistry(), new Config());
+            new SimpleMeterRegistry(), new Config());
 
     private static Config route(String id, Limit... clientLimits) {
         Config config = new Config().setClientLimits(List.of(clientLimits));

@@ -85,6 +85,13 @@ abstract class RateLimitBehaviourContract {
                 .filter("RateLimit", RateLimitArgs.limits().client(null, 2, "1h")
                     .arg("replaysConsumeTokens", false).build())
                 .filter("Idempotency", java.util.Map.of("methods", "POST"))
+            .route("free-own-header", uri).path("/own-header/**")
+                .filter("RateLimit", RateLimitArgs.limits().client(null, 2, "1h")
+                    .arg("replaysConsumeTokens", false).build())
+                .filter("Idempotency", java.util.Map.of("headerName", "X-Order-Key"))
+            .route("free-unprotected", uri).path("/unprotected/**")
+                .filter("RateLimit", RateLimitArgs.limits().client(null, 2, "1h")
+                    .arg("replaysConsumeTokens", false).build())
             .properties();
     }
 
@@ -445,6 +452,47 @@ abstract class RateLimitBehaviourContract {
             // protect, so the request is charged in time and the after-the-fact safety net stays idle.
             assertThat(counted("free-post-only", "unchecked")).isZero();
             assertThat(upstreamCalls("/post-only/.*")).isEqualTo(2);
+        }
+
+        @Test
+        void theRateLimiterAsksTheRouteWhereItsIdempotencyFilterReadsTheKey() {
+            String client = newClient();
+            String key = "key-" + UUID.randomUUID();
+
+            // This route's Idempotency filter reads X-Order-Key: replays under it are free too.
+            EntityExchangeResult<byte[]> executed = ownHeader(client, key);
+            assertThat(status(executed)).isEqualTo(201);
+            assertThat(header(executed, "RateLimit")).isEqualTo("\"client\";r=1;t=1800");
+            for (int i = 0; i < 3; i++) {
+                EntityExchangeResult<byte[]> replayed = ownHeader(client, key);
+                assertThat(header(replayed, "Idempotent-Replayed")).isEqualTo("true");
+                assertThat(header(replayed, "RateLimit")).isNull();
+            }
+            assertThat(status(ownHeader(client, "key-" + UUID.randomUUID()))).isEqualTo(201);
+            assertThat(status(ownHeader(client, "key-" + UUID.randomUUID()))).isEqualTo(429);
+            assertThat(counted("free-own-header", "unchecked")).isZero();
+            assertThat(upstreamCalls("/own-header/.*")).isEqualTo(2);
+        }
+
+        @Test
+        void withoutAnIdempotencyFilterOnTheRouteKeyedRequestsAreChargedUpFront() {
+            String client = newClient();
+
+            EntityExchangeResult<byte[]> first = post("/unprotected/orders", client, "key-" + UUID.randomUUID());
+            EntityExchangeResult<byte[]> second = post("/unprotected/orders", client, "key-" + UUID.randomUUID());
+            EntityExchangeResult<byte[]> refused = post("/unprotected/orders", client, "key-" + UUID.randomUUID());
+
+            assertThat(header(first, "RateLimit")).isEqualTo("\"client\";r=1;t=1800");
+            assertThat(header(second, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertThat(status(refused)).isEqualTo(429);
+            assertThat(counted("free-unprotected", "unchecked")).isZero();
+            assertThat(upstreamCalls("/unprotected/.*")).isEqualTo(2);
+        }
+
+        private EntityExchangeResult<byte[]> ownHeader(String client, String key) {
+            return fixture.client().post().uri("/own-header/orders").header("X-Client-Id", client)
+                .header("X-Order-Key", key).contentType(MediaType.APPLICATION_JSON).bodyValue("{\"item\":\"book\"}")
+                .exchange().expectBody().returnResult();
         }
     }
 }
