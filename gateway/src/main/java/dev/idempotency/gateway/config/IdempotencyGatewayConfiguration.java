@@ -10,15 +10,18 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import reactor.core.publisher.Mono;
@@ -42,6 +45,7 @@ import dev.idempotency.gateway.store.redis.RedisInFlightKeys;
 import dev.idempotency.gateway.store.redis.ReplicaAcknowledgedCompletions;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
 import dev.idempotency.gateway.web.IdempotencyListener;
+import dev.idempotency.gateway.web.PendingStores;
 import dev.idempotency.gateway.web.RequestFramingFilter;
 import dev.idempotency.gateway.web.UpstreamRequestTracker;
 import dev.idempotency.gateway.web.problem.ProblemErrorWebExceptionHandler;
@@ -206,9 +210,18 @@ public class IdempotencyGatewayConfiguration {
     @Bean
     IdempotencyGatewayFilterFactory idempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
             ClientIdentityResolvers clientIdentityResolvers, IdempotencyProperties properties,
-            ObjectProvider<IdempotencyListener> listeners, Clock clock) {
+            ObjectProvider<IdempotencyListener> listeners, Clock clock, PendingStores pendingStores) {
         return new IdempotencyGatewayFilterFactory(store, inFlightKeys, clientIdentityResolvers, properties.getDefaults(),
-                listeners.orderedStream().toList(), clock);
+                listeners.orderedStream().toList(), clock, pendingStores);
+    }
+
+    /** Results still being stored in the background: a graceful stop waits for them within its grace period. */
+    @Bean
+    PendingStores pendingStores(Environment environment, ObjectProvider<MeterRegistry> meters) {
+        Duration gracePeriod = Binder.get(environment)
+            .bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+            .orElse(Duration.ofSeconds(30));
+        return new PendingStores(gracePeriod, meters.getIfAvailable());
     }
 
     /** Refuses requests whose body length cannot be known, on every route. */

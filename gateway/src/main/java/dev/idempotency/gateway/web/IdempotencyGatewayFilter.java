@@ -78,9 +78,12 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private final Clock clock;
 
+    private final PendingStores pendingStores;
+
     IdempotencyGatewayFilter(IdempotencyGatewayFilterFactory.Config config, IdempotencyStore store,
             InFlightKeys inFlightKeys, ClientIdentityResolver clientIdentityResolver, IdempotencyListeners listeners,
-            Clock clock) {
+            Clock clock, PendingStores pendingStores) {
+        this.pendingStores = pendingStores;
         this.config = config;
         this.store = store;
         this.inFlightKeys = inFlightKeys;
@@ -229,7 +232,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private KeyLease lease(ScopedKey key, IdempotencyRecord claim, InFlightSlot slot) {
         return new KeyLease(this.store, key, claim, this.config.getLockTimeout(), this.config.getTtl(), this.listeners,
-                slot);
+                slot, this.pendingStores);
     }
 
     /**

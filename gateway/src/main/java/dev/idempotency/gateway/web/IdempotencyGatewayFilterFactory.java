@@ -48,10 +48,13 @@ public class IdempotencyGatewayFilterFactory
 
     private final Clock clock;
 
+    private final PendingStores pendingStores;
+
     public IdempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
             ClientIdentityResolvers clientIdentityResolvers, Config defaults, List<IdempotencyListener> listeners,
-            Clock clock) {
+            Clock clock, PendingStores pendingStores) {
         super(Config.class);
+        this.pendingStores = pendingStores;
         this.store = store;
         this.inFlightKeys = inFlightKeys;
         this.clientIdentityResolvers = clientIdentityResolvers;
@@ -76,7 +79,7 @@ public class IdempotencyGatewayFilterFactory
         ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
                 "Idempotency", config.getClientIdentity());
         return new IdempotencyGatewayFilter(config.copy(), this.store, this.inFlightKeys, clientIdentityResolver,
-                this.listeners, this.clock);
+                this.listeners, this.clock, this.pendingStores);
     }
 
     /** The arguments of one route's {@code Idempotency} filter. */
