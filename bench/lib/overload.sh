@@ -107,7 +107,7 @@ run_overload() {
     echo "|---|---|"
     echo "| saturation of scenario 4 (closed loop, $CONNECTIONS connections, ${OVERLOAD_SATURATION_SECONDS} s) | $saturation req/s |"
     echo "| offered load | $rate req/s open loop, $OVERLOAD_CONNECTIONS connections, $seconds s |"
-    echo "| requests sent, each with a key of its own / answered (the rest hit wrk's 10 s timeout) | $((keys - probes)) / $answered |"
+    echo "| requests sent, each with a key of its own / answered (the rest timed out or were still in flight when wrk stopped) | $((keys - probes)) / $answered |"
     echo "| 2xx | $ok |"
     echo "| fast refusals (503/429 + Retry-After + problem+json) | $(sed -E 's/.* refused=([0-9]+).*/\1/' <<<"$line") |"
     echo "| **other answers (errors)** | **$(sed -E 's/.* other=([0-9]+).*/\1/' <<<"$line")** (statuses: $(sed -E 's/.* other_statuses=([^ ]+).*/\1/' <<<"$line")) |"
