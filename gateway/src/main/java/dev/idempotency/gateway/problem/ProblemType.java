@@ -26,6 +26,7 @@ public enum ProblemType {
     RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Rate limit exceeded"),
     TOO_MANY_KEYS_IN_FLIGHT("too-many-keys-in-flight", HttpStatus.TOO_MANY_REQUESTS,
             "Too many requests of this client in flight"),
+    OVERLOADED("overloaded", HttpStatus.SERVICE_UNAVAILABLE, "Gateway overloaded"),
     RATE_LIMITER_UNAVAILABLE("rate-limiter-unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Rate limiter unavailable"),
     UPSTREAM_UNAVAILABLE("upstream-unavailable", HttpStatus.BAD_GATEWAY, "Upstream unreachable"),
     UPSTREAM_OUTCOME_UNKNOWN("upstream-outcome-unknown", HttpStatus.GATEWAY_TIMEOUT,

@@ -61,9 +61,13 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
 
     private final Clock clock;
 
+    private final PendingStores pendingStores;
+
     IdempotencyGatewayFilter(IdempotencyPolicy policy, IdempotencyStore store, InFlightKeys inFlightKeys,
-            ClientIdentityResolver clientIdentityResolver, IdempotencyListeners listeners, Clock clock) {
+            ClientIdentityResolver clientIdentityResolver, IdempotencyListeners listeners, Clock clock,
+            PendingStores pendingStores) {
         this.policy = policy;
+        this.pendingStores = pendingStores;
         this.store = store;
         this.inFlightKeys = inFlightKeys;
         this.clientIdentityResolver = clientIdentityResolver;
@@ -194,7 +198,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     }
 
     private KeyLease lease(ScopedKey key, IdempotencyRecord claim, InFlightSlot slot) {
-        return new KeyLease(this.store, key, claim, this.policy, this.listeners, slot);
+        return new KeyLease(this.store, key, claim, this.policy, this.listeners, slot, this.pendingStores);
     }
 
     private sealed interface BeginOutcome permits StoreAnswered, StoreDown {

@@ -49,10 +49,13 @@ public class IdempotencyGatewayFilterFactory
 
     private final Clock clock;
 
+    private final PendingStores pendingStores;
+
     public IdempotencyGatewayFilterFactory(IdempotencyStore store, InFlightKeys inFlightKeys,
             ClientIdentityResolvers clientIdentityResolvers, Config defaults, List<IdempotencyListener> listeners,
-            Clock clock) {
+            Clock clock, PendingStores pendingStores) {
         super(Config.class);
+        this.pendingStores = pendingStores;
         this.store = store;
         this.inFlightKeys = inFlightKeys;
         this.clientIdentityResolvers = clientIdentityResolvers;
@@ -77,7 +80,7 @@ public class IdempotencyGatewayFilterFactory
         ClientIdentityResolver clientIdentityResolver = this.clientIdentityResolvers.forRoute(config.getRouteId(),
                 "Idempotency", config.getClientIdentity());
         return new IdempotencyGatewayFilter(policy, this.store, this.inFlightKeys, clientIdentityResolver,
-                this.listeners, this.clock);
+                this.listeners, this.clock, this.pendingStores);
     }
 
     /**

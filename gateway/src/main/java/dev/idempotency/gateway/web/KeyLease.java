@@ -58,9 +58,13 @@ final class KeyLease {
     /** The client's place in flight, when the route caps them; {@code null} otherwise. */
     private final InFlightSlot slot;
 
+    /** Where a background store waits for a graceful stop. */
+    private final PendingStores pendingStores;
+
     KeyLease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, IdempotencyPolicy policy,
-            IdempotencyListeners listeners, InFlightSlot slot) {
+            IdempotencyListeners listeners, InFlightSlot slot, PendingStores pendingStores) {
         this.slot = slot;
+        this.pendingStores = pendingStores;
         this.store = store;
         this.key = key;
         this.claim = claim;
@@ -125,11 +129,11 @@ final class KeyLease {
         logger.warn("Result of " + this.key + " not stored yet (" + cause.getMessage()
                 + "); the client gets it now and the gateway keeps storing it until the store is back");
         this.storingInBackground = true;
-        this.store.complete(this.key, completed, this.policy.ttl())
+        Mono<Boolean> background = this.store.complete(this.key, completed, this.policy.ttl())
             .retryWhen(BACKGROUND_STORE_RETRY)
             .timeout(this.policy.ttl())
-            .doFinally(signal -> stopRenewal())
-            .subscribe(stored -> {
+            .doFinally(signal -> stopRenewal());
+        this.pendingStores.track(this.key, background, stored -> {
                 if (stored) {
                     logger.info("Result of " + this.key + " stored after the store came back");
                 }

@@ -33,6 +33,14 @@ final class ChaosHistory {
 
     final AtomicLong doubleClicks = new AtomicLong();
 
+    /** Of {@link #gatewayKills}: instances stopped as by SIGTERM, and as by SIGKILL. */
+    final AtomicLong gracefulStops = new AtomicLong();
+
+    final AtomicLong sigkills = new AtomicLong();
+
+    /** Background stores the stopped instances gave up (Redis still down when their grace period ended). */
+    final AtomicLong storesGivenUpAtStop = new AtomicLong();
+
     void started() {
         this.startNanos = System.nanoTime();
     }

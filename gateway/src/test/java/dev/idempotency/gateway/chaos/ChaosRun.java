@@ -18,6 +18,7 @@ import dev.idempotency.gateway.chaos.ChaosHistory.Window;
 import dev.idempotency.gateway.testsupport.DurableRedisServer;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.Routes;
+import dev.idempotency.gateway.web.PendingStores;
 
 /**
  * One run of the fault checker: a durable Redis, the chaos upstream, two gateway instances on
@@ -87,8 +88,13 @@ final class ChaosRun implements AutoCloseable {
         return this.all.size();
     }
 
-    /** A gateway instance of the run; {@code id} appears in the history as {@code g<id>}. */
-    record Instance(int id, GatewayInstance gateway, int port) {
+    /**
+     * A gateway instance of the run; {@code id} appears in the history as {@code g<id>}. A
+     * {@code graceful} one is stopped as by SIGTERM (requests in flight drained, pending background
+     * stores flushed within a 5 s grace period); the others as by SIGKILL (connections cut, nothing
+     * flushed).
+     */
+    record Instance(int id, GatewayInstance gateway, int port, boolean graceful) {
     }
 
     Instance pickInstance(Random random) {
@@ -102,6 +108,9 @@ final class ChaosRun implements AutoCloseable {
     }
 
     private Instance startInstance() {
+        int id = this.instanceIds.incrementAndGet();
+        // Alternating, so that every run with two kills or more has both kinds.
+        boolean graceful = id % 2 == 1;
         List<String> properties = new ArrayList<>(Routes.create()
             .route("chaos", this.upstream.baseUrl()).path("/chaos/**").metadata("response-timeout", RESPONSE_TIMEOUT_MS)
             .filter("Idempotency", routeArgs())
@@ -109,13 +118,16 @@ final class ChaosRun implements AutoCloseable {
         properties.addAll(List.of("idempotency.store=redis", "spring.data.redis.host=" + this.redis.host(),
                 "spring.data.redis.port=" + this.redis.port(), "spring.data.redis.timeout=1s",
                 "spring.data.redis.connect-timeout=1s",
-                // close() is a kill: in-flight requests are cut, not drained.
-                "server.shutdown=immediate", "logging.level.dev.idempotency=ERROR", "logging.level.reactor.netty=ERROR",
+                // SIGKILL: close() cuts in-flight requests and gives up pending stores at once.
+                // SIGTERM: close() drains and flushes, within the grace period.
+                graceful ? "server.shutdown=graceful" : "server.shutdown=immediate",
+                graceful ? "spring.lifecycle.timeout-per-shutdown-phase=5s" : "spring.lifecycle.timeout-per-shutdown-phase=0s",
+                "logging.level.dev.idempotency=ERROR", "logging.level.reactor.netty=ERROR",
                 "logging.level.io.lettuce=ERROR", "logging.level.org.springframework.cloud.gateway=ERROR",
                 // One audit line per request would be most of a long run's output.
                 "logging.level.idempotency.audit=WARN"));
         GatewayInstance gateway = GatewayInstance.start(properties, ChaosSettlements.Registration.class);
-        Instance instance = new Instance(this.instanceIds.incrementAndGet(), gateway, gateway.port());
+        Instance instance = new Instance(id, gateway, gateway.port(), graceful);
         this.all.add(instance);
         this.live.add(instance);
         return instance;
@@ -191,10 +203,16 @@ final class ChaosRun implements AutoCloseable {
         while (pause(random, 9_000, 15_000)) {
             Instance replacement = startInstance();
             List<Instance> others = this.live.stream().filter(instance -> instance != replacement).toList();
-            Instance victim = others.get(random.nextInt(others.size()));
+            boolean graceful = this.history.gatewayKills.size() % 2 == 0;
+            List<Instance> ofKind = others.stream().filter(instance -> instance.graceful() == graceful).toList();
+            List<Instance> candidates = ofKind.isEmpty() ? others : ofKind;
+            Instance victim = candidates.get(random.nextInt(candidates.size()));
+            PendingStores pending = victim.gateway().context().getBean(PendingStores.class);
             long from = System.nanoTime();
             victim.gateway().close();
             this.live.remove(victim);
+            (victim.graceful() ? this.history.gracefulStops : this.history.sigkills).incrementAndGet();
+            this.history.storesGivenUpAtStop.addAndGet(pending.abandoned());
             this.history.gatewayKills.add(new Window(victim.id(), from, System.nanoTime()));
         }
     }

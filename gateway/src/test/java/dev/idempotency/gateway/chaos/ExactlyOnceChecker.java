@@ -398,6 +398,9 @@ final class ExactlyOnceChecker {
         counts.put("sweep retries", attempts.stream().filter(Attempt::sweep).count());
         counts.put("faults: Redis kill+restart (AOF)", (long) this.history.redisOutages.size());
         counts.put("faults: gateway instance killed", (long) this.history.gatewayKills.size());
+        counts.put("faults: of those, stopped gracefully (SIGTERM)", this.history.gracefulStops.get());
+        counts.put("faults: of those, killed (SIGKILL)", this.history.sigkills.get());
+        counts.put("pending stores given up at a stop", this.history.storesGivenUpAtStop.get());
         counts.put("faults: client gave up mid-request", attempts.stream().filter(a -> a.result() == Result.GAVE_UP).count());
         counts.put("faults: client cut off its upload", attempts.stream().filter(a -> a.result() == Result.UPLOAD_ABORTED).count());
         counts.put("faults: double clicks (parallel duplicates)", this.history.doubleClicks.get());

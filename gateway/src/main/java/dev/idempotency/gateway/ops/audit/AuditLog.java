@@ -15,8 +15,8 @@ import org.springframework.http.server.reactive.observation.ServerRequestObserva
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
+import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.events.IdempotencyListener;
 import dev.idempotency.gateway.events.IdempotencyOutcome;
 import dev.idempotency.gateway.events.KeySettlement;
