@@ -129,6 +129,22 @@ class KeyLeaseTests {
     }
 
     @Test
+    void theClockStopsOnceTheBackgroundHasStoredTheResultWhateverRenewalsAnswer() throws InterruptedException {
+        KeyLease lease = lease();
+        this.store.completeOutages.set(5);
+        // Renewals that fail as in an outage count as still owned: only storing the result stops them.
+        this.store.failRenewals();
+
+        lease.renewWhile(lease.complete(response(200, "ok"), KeySettlement.STORED, 200), clock()).block(WAIT);
+        this.log.await(WAIT, "STORED 200");
+
+        Thread.sleep(100);
+        int renewals = this.store.renewals.get();
+        Thread.sleep(LEASE.toMillis());
+        assertThat(this.store.renewals).hasValue(renewals);
+    }
+
+    @Test
     void aResultTheBackgroundCannotStoreWithinItsTtlIsAStoreFailure() throws InterruptedException {
         KeyLease lease = lease(Duration.ofMillis(400), null);
         this.store.completeOutages.set(Integer.MAX_VALUE);
