@@ -90,4 +90,60 @@ class RequestKeysTests {
         assertThat(List.of(KeyPart.valueOf("header:X-A").source(), KeyPart.valueOf(" JSON-BODY:/a ").source()))
             .containsExactly(KeySource.HEADER, KeySource.JSON_BODY);
     }
+
+    @Test
+    void aQueryParameterIsTheKeyOnlyWhenSentOnce() {
+        RequestKeys query = keys("query");
+
+        assertThat(query.read(exchange(MockServerHttpRequest.post("/o?idempotency_key=q-1"), Map.of()), null).parsed().key().value())
+            .isEqualTo("q-1");
+        assertThat(query.read(exchange(MockServerHttpRequest.post("/o?other=1"), Map.of()), null).parsed().problem())
+            .isEqualTo(KeyProblem.MISSING);
+        assertThat(query.read(exchange(MockServerHttpRequest.post("/o?idempotency_key"), Map.of()), null).parsed().problem())
+            .isEqualTo(KeyProblem.MISSING);
+        assertThat(query.read(exchange(MockServerHttpRequest.post("/o?idempotency_key=a&idempotency_key=a"), Map.of()), null)
+            .parsed().problem()).isEqualTo(KeyProblem.DUPLICATE);
+        assertThat(query.describe()).isEqualTo("idempotency_key query parameter");
+    }
+
+    @Test
+    void aSingleBodyPartReadsTheBodyAndAnEmptyOrAbsentBodyHasNoKey() {
+        RequestKeys body = keys("json-body");
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.post("/o"), Map.of());
+
+        assertThat(body.needsBody()).isTrue();
+        assertThat(keys("header").needsBody()).isFalse();
+        assertThat(body.read(exchange, json("")).parsed().problem()).isEqualTo(KeyProblem.MISSING);
+        assertThat(body.read(exchange, null).parsed().problem()).isEqualTo(KeyProblem.MISSING);
+        assertThat(body.read(exchange, json("{\"client_order_id\": null}")).parsed().problem()).isEqualTo(KeyProblem.MISSING);
+        assertThat(body.read(exchange, json("{\"client_order_id\": 7}")).parsed().key().value()).isEqualTo("7");
+        assertThat(body.read(exchange, json("{\"client_order_id\": true}")).parsed().problem()).isEqualTo(KeyProblem.MALFORMED);
+        assertThat(body.read(exchange, json("{\"client_order_id\": {\"a\": 1}}")).parsed().problem())
+            .isEqualTo(KeyProblem.MALFORMED);
+        assertThat(body.read(exchange, json("[1")).parsed().problem()).isEqualTo(KeyProblem.MALFORMED);
+        assertThat(JsonBodyKeys.parse(json("{\"a\": {\"b\": \"k\"}}"), "/a/b").key().value()).isEqualTo("k");
+        assertThat(body.read(exchange, json("{}")).source()).isEqualTo("JSON body field /client_order_id");
+    }
+
+    @Test
+    void theFirstMissingPartIsTheOneNamed() {
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.post("/o").header("X-C", "c"), Map.of());
+
+        KeyReading reading = keys("header:X-A", "header:X-B", "header:X-C").read(exchange, null);
+
+        assertThat(reading.parsed().problem()).isEqualTo(KeyProblem.PART_MISSING);
+        assertThat(reading.source()).isEqualTo("X-A header");
+    }
+
+    @Test
+    void aRepeatedHeaderPartIsInvalidAndNamed() {
+        MockServerWebExchange exchange = exchange(MockServerHttpRequest.post("/o").header("X-A", "a").header("X-B", "b1", "b2"),
+                Map.of());
+
+        KeyReading reading = keys("header:X-A", "header:X-B").read(exchange, null);
+
+        assertThat(reading.parsed().isValid()).isFalse();
+        assertThat(reading.parsed().problem()).isNotIn(KeyProblem.MISSING, KeyProblem.PART_MISSING);
+        assertThat(reading.source()).isEqualTo("X-B header");
+    }
 }
