@@ -15,6 +15,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.util.unit.DataSize;
 import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +27,7 @@ import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.core.StoredResponse;
 import dev.idempotency.gateway.core.StoredResponse.Header;
+import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory.Config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,10 +60,16 @@ class CapturingResponseTests {
 
     /** The one place the object under test is built: on the request path /orders/1, replaying default headers. */
     private CapturingResponse capture(long maxBodyBytes) {
-        KeyLease lease = new KeyLease(this.store, ScriptedStore.KEY, this.store.claim(Duration.ofMinutes(1)),
-                Duration.ofMinutes(1), Duration.ofMinutes(10), this.log.listeners(), null);
-        return new CapturingResponse(this.client, lease, RELEASE_STATUSES, maxBodyBytes, ReplayHeaderPolicy.defaults(),
-                "/orders/1", OffNetty.loop());
+        Config route = new Config();
+        route.setRouteId("orders");
+        route.setLockTimeout(Duration.ofMinutes(1));
+        route.setTtl(Duration.ofMinutes(10));
+        route.setReleaseStatuses(RELEASE_STATUSES.stream().sorted().map(StatusRange::of).toList());
+        route.setMaxResponseBodySize(DataSize.ofBytes(maxBodyBytes));
+        IdempotencyPolicy policy = IdempotencyPolicy.of(route);
+        KeyLease lease = new KeyLease(this.store, ScriptedStore.KEY, this.store.claim(Duration.ofMinutes(1)), policy,
+                this.log.listeners(), null, new PendingStores(Duration.ofSeconds(1), null));
+        return new CapturingResponse(this.client, lease, policy, "/orders/1", OffNetty.loop());
     }
 
     private static Flux<DataBuffer> body(String... chunks) {

@@ -12,6 +12,8 @@ import dev.idempotency.gateway.core.ClientScope;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.StoredResponse;
+import dev.idempotency.gateway.events.KeySettlement;
+import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory.Config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +39,17 @@ class KeyLeaseTests {
     /** The one place the object under test is built: a lease on the store's key, claimed with token 7. */
     private KeyLease lease(Duration ttl, InFlightSlot slot) {
         IdempotencyRecord claim = this.store.claim(LEASE);
-        return new KeyLease(this.store, ScriptedStore.KEY, claim, LEASE, ttl, this.log.listeners(), slot);
+        return new KeyLease(this.store, ScriptedStore.KEY, claim, policy(ttl), this.log.listeners(), slot,
+                new PendingStores(Duration.ofSeconds(1), null));
+    }
+
+    private static IdempotencyPolicy policy(Duration ttl) {
+        Config route = new Config();
+        route.setRouteId("orders");
+        route.setLockTimeout(LEASE);
+        route.setTtl(ttl);
+        route.setMaxInFlightPerClient(10);
+        return IdempotencyPolicy.of(route);
     }
 
     private KeyLease lease() {
@@ -45,7 +57,7 @@ class KeyLeaseTests {
     }
 
     private InFlightSlot slot() {
-        return new InFlightSlot(this.places, ScriptedStore.KEY, 7, 10, LEASE);
+        return new InFlightSlot(this.places, ScriptedStore.KEY, 7, policy(TTL));
     }
 
     private static ExecutionClock clock() {

@@ -6,6 +6,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idempotency.gateway.events.IdempotencyListeners;
+import dev.idempotency.gateway.events.IdempotencyListener;
+import dev.idempotency.gateway.events.KeySettlement;
+
 /** Records each settlement a key lease reports, as "KIND status". */
 final class SettlementLog implements IdempotencyListener {
 

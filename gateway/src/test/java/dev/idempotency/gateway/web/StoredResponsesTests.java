@@ -10,8 +10,8 @@ import org.springframework.http.HttpStatus;
 import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.core.StoredResponse;
 import dev.idempotency.gateway.core.StoredResponse.Header;
-import dev.idempotency.gateway.web.problem.Problem;
-import dev.idempotency.gateway.web.problem.ProblemType;
+import dev.idempotency.gateway.problem.Problem;
+import dev.idempotency.gateway.problem.ProblemType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
