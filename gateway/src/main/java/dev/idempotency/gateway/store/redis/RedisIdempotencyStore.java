@@ -4,9 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.lettuce.core.event.connection.DisconnectedEvent;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -60,6 +63,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private final byte[] channel;
 
+    private final Disposable disconnects;
+
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
         this(connectionFactory, keyPrefix, StorageIds.sha256(), null);
@@ -88,6 +93,19 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.encryption = encryption;
         this.replicaAcknowledged = replicaAcknowledged;
         this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
+        this.disconnects = watchDisconnects(connectionFactory, this.availability);
+    }
+
+    // A dropped connection is a failure even when no call of this gateway was under way: an idle
+    // gateway must not count an outage it slept through (a crashed Redis drops every connection).
+    private static Disposable watchDisconnects(ReactiveRedisConnectionFactory connectionFactory,
+            RedisAvailability availability) {
+        if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.getNativeClient() != null) {
+            return lettuce.getNativeClient().getResources().eventBus().get()
+                .filter(DisconnectedEvent.class::isInstance)
+                .subscribe(event -> availability.failed());
+        }
+        return () -> { };
     }
 
     @Override
@@ -123,6 +141,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     /** Stops listening for settlements; the connection factory stays open. */
     @Override
     public void close() {
+        this.disconnects.dispose();
         this.settlements.close();
         if (this.replicaAcknowledged != null) {
             this.replicaAcknowledged.close();
