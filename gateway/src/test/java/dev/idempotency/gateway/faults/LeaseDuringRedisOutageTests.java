@@ -79,6 +79,10 @@ class LeaseDuringRedisOutageTests {
 
     /** A store as one gateway instance has it, on a connection of its own. */
     private RedisIdempotencyStore store() {
+        return instance().store();
+    }
+
+    private Instance instance() {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 new RedisStandaloneConfiguration(this.redis.host(), this.redis.port()),
                 LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(3)).build());
@@ -87,7 +91,16 @@ class LeaseDuringRedisOutageTests {
         this.resources.add(factory::destroy);
         RedisIdempotencyStore store = new RedisIdempotencyStore(factory, "idem:");
         this.resources.add(store);
-        return store;
+        return new Instance(factory, store);
+    }
+
+    private record Instance(LettuceConnectionFactory factory, RedisIdempotencyStore store) {
+
+        /** Waits until this instance's connection is back, without a call of its store. */
+        void awaitReconnected() {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> "PONG".equals(this.factory.getReactiveConnection().ping().block()));
+        }
     }
 
     private static ScopedKey newKey() {
@@ -132,16 +145,19 @@ class LeaseDuringRedisOutageTests {
     void aClaimOutlivesAnOutageLongerThanItsLeaseAndItsHolderStoresItsResult() throws InterruptedException {
         RedisIdempotencyStore holder = store();
         // The retry comes through another instance that saw Redis answer before the outage and sent
-        // nothing during it: only the dropped connection tells it Redis was down.
-        RedisIdempotencyStore other = store();
+        // nothing during it, nor after it until its connection was back: only the dropped
+        // connection tells it Redis was down.
+        Instance otherInstance = instance();
+        RedisIdempotencyStore other = otherInstance.store();
         ScopedKey key = newKey();
         IdempotencyRecord first = claim();
         assertThat(holder.begin(key, first, LEASE).block()).isEqualTo(new BeginResult.Claimed(first.fencingToken()));
         assertThat(other.begin(newKey(), claim(), LEASE).block()).isInstanceOf(BeginResult.Claimed.class);
 
         outage();
+        otherInstance.awaitReconnected();
 
-        BeginResult retry = beginOnceBack(other, key, claim());
+        BeginResult retry = other.begin(key, claim(), LEASE).block();
         assertThat(retry).as("the retry right after the outage finds the key still in flight")
             .isInstanceOf(BeginResult.Existing.class);
         assertThat(((BeginResult.Existing) retry).record().fencingToken()).isEqualTo(first.fencingToken());
@@ -197,11 +213,11 @@ class LeaseDuringRedisOutageTests {
         ScopedKey old = newKey();
         IdempotencyRecord oldClaim = claim();
         connection.sync().eval(previousBegin, ScriptOutputType.VALUE, new byte[][] { bytes(store.redisKey(old)) },
-                RecordCodec.encode(oldClaim), bytes("300"));
+                RecordCodec.encode(oldClaim), bytes("2000"));
         BeginResult whileHeld = store.begin(old, claim(), LEASE).block();
         assertThat(((BeginResult.Existing) whileHeld).record().fencingToken()).isEqualTo(oldClaim.fencingToken());
         IdempotencyRecord next = claim();
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
             .until(() -> store.begin(old, next, LEASE).block() instanceof BeginResult.Claimed);
 
         ScopedKey fresh = newKey();

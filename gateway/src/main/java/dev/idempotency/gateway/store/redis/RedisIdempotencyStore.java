@@ -100,7 +100,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     // gateway must not count an outage it slept through (a crashed Redis drops every connection).
     private static Disposable watchDisconnects(ReactiveRedisConnectionFactory connectionFactory,
             RedisAvailability availability) {
-        if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.getNativeClient() != null) {
+        // A factory not started yet has no client to watch: failed calls are then the only evidence.
+        if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isRunning()
+                && lettuce.getNativeClient() != null) {
             return lettuce.getNativeClient().getResources().eventBus().get()
                 .filter(DisconnectedEvent.class::isInstance)
                 .subscribe(event -> availability.failed());
