@@ -18,6 +18,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -99,7 +100,15 @@ class LeaseDuringRedisOutageTests {
         /** Waits until this instance's connection is back, without a call of its store. */
         void awaitReconnected() {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-                .until(() -> "PONG".equals(this.factory.getReactiveConnection().ping().block()));
+                .until(() -> {
+                    ReactiveRedisConnection connection = this.factory.getReactiveConnection();
+                    try {
+                        return "PONG".equals(connection.ping().block());
+                    }
+                    finally {
+                        connection.close();
+                    }
+                });
         }
     }
 
