@@ -24,7 +24,8 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
 
 /**
  * Keeps records in Redis, one string key per record in {@link RecordCodec}'s binary form, so each
- * operation is one Lua script on one key: one round trip, atomic, and valid on Redis Cluster.
+ * operation is one Lua script on one slot (the record, and a claim's lease key): one round trip,
+ * atomic, and valid on Redis Cluster.
  * Scripts run by {@code EVALSHA}, falling back to {@code EVAL} once after a Redis restart.
  *
  * <p>A claim's lease is kept beside its record, under {@link #leaseKey(String)} in the same slot,
