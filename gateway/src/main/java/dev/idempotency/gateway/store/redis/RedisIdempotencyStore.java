@@ -4,9 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.lettuce.core.event.connection.DisconnectedEvent;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -21,8 +24,13 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
 
 /**
  * Keeps records in Redis, one string key per record in {@link RecordCodec}'s binary form, so each
- * operation is one Lua script on one key: one round trip, atomic, and valid on Redis Cluster.
+ * operation is one Lua script on one slot (the record, and a claim's lease key): one round trip,
+ * atomic, and valid on Redis Cluster.
  * Scripts run by {@code EVALSHA}, falling back to {@code EVAL} once after a Redis restart.
+ *
+ * <p>A claim's lease is kept beside its record, under {@link #leaseKey(String)} in the same slot,
+ * and counted only over time Redis answered (begin.lua says how), so an outage does not use it up;
+ * Redis itself keeps a claim for its lease plus {@link #OUTAGE_BRIDGE} at most.
  */
 public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
@@ -37,7 +45,12 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     @SuppressWarnings("rawtypes")
     private static final Script<List> INSPECT = new Script<>("inspect", List.class);
 
+    /** The longest Redis outage a claim outlives: Redis drops it this long after its last renewal. */
+    public static final Duration OUTAGE_BRIDGE = Duration.ofMinutes(10);
+
     private final ReactiveRedisTemplate<String, byte[]> redis;
+
+    private final RedisAvailability availability = new RedisAvailability();
 
     private final String keyPrefix;
 
@@ -50,6 +63,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private final ReplicaAcknowledgedCompletions replicaAcknowledged;
 
     private final byte[] channel;
+
+    private final Disposable disconnects;
 
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
@@ -73,16 +88,32 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
             StorageIds storageIds, RecordEncryption encryption, ReplicaAcknowledgedCompletions replicaAcknowledged) {
         this.redis = RedisStoreSupport.template(connectionFactory);
         this.keyPrefix = keyPrefix;
+        leaseKey(keyPrefix + "check"); // a prefix that would put a lease in another slot fails here
         this.settlements = new RedisSettlementSubscriber(connectionFactory, keyPrefix + "settled");
         this.storageIds = storageIds;
         this.encryption = encryption;
         this.replicaAcknowledged = replicaAcknowledged;
         this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
+        this.disconnects = watchDisconnects(connectionFactory, this.availability);
+    }
+
+    // A dropped connection is a failure even when no call of this gateway was under way: an idle
+    // gateway must not count an outage it slept through (a crashed Redis drops every connection).
+    private static Disposable watchDisconnects(ReactiveRedisConnectionFactory connectionFactory,
+            RedisAvailability availability) {
+        // A factory not started yet has no client to watch: failed calls are then the only evidence.
+        if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isRunning()
+                && lettuce.getNativeClient() != null) {
+            return lettuce.getNativeClient().getResources().eventBus().get()
+                .filter(DisconnectedEvent.class::isInstance)
+                .subscribe(event -> availability.failed());
+        }
+        return () -> { };
     }
 
     @Override
     public Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
-        return run(BEGIN, key, encode(key, claim), millis(lease))
+        return run(BEGIN, key, encode(key, claim), millis(lease), answeringMillis(), millis(lease.plus(OUTAGE_BRIDGE)))
             .<BeginResult>map(existing -> new BeginResult.Existing(decode(key, existing)))
             .defaultIfEmpty(new BeginResult.Claimed(claim.fencingToken()));
     }
@@ -91,7 +122,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
         byte[][] args = { RecordCodec.tokenBytes(completed.fencingToken()), encode(key, completed), millis(ttl), channel() };
         Mono<Long> reply = (this.replicaAcknowledged != null)
-                ? this.replicaAcknowledged.run(COMPLETE.redisScript(), redisKey(key), args)
+                ? this.replicaAcknowledged.run(COMPLETE.redisScript(), keys(key), args)
+                    .doOnSuccess(stored -> this.availability.answered())
+                    .doOnError(ex -> this.availability.failed())
                     .onErrorMap(ex -> new StoreUnavailableException(
                             "Redis did not run the complete script or WAIT: " + ex.getMessage(), ex))
                 : run(COMPLETE, key, args);
@@ -111,6 +144,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     /** Stops listening for settlements; the connection factory stays open. */
     @Override
     public void close() {
+        this.disconnects.dispose();
         this.settlements.close();
         if (this.replicaAcknowledged != null) {
             this.replicaAcknowledged.close();
@@ -124,12 +158,12 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     @Override
     public Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease) {
-        return run(RENEW, key, RecordCodec.tokenBytes(fencingToken), millis(lease)).map(renewed -> renewed == 1L);
+        return run(RENEW, key, RecordCodec.tokenBytes(fencingToken), millis(lease), millis(lease.plus(OUTAGE_BRIDGE))).map(renewed -> renewed == 1L);
     }
 
     @Override
     public Mono<InspectedRecord> inspect(ScopedKey key) {
-        return run(INSPECT, key).flatMap(reply -> {
+        return run(INSPECT, key, answeringMillis()).flatMap(reply -> {
             if (reply.size() < 2 || !(reply.get(0) instanceof byte[] value)) {
                 return Mono.empty();
             }
@@ -141,13 +175,40 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     @Override
     public Mono<Boolean> purge(ScopedKey key) {
         return this.redis.delete(redisKey(key))
-            .map(deleted -> deleted > 0)
+            .flatMap(deleted -> this.redis.delete(leaseKey(redisKey(key))).thenReturn(deleted > 0))
             .onErrorMap(ex -> new StoreUnavailableException("Redis did not delete a record: " + ex.getMessage(), ex));
     }
 
     /** The Redis key of a record; public for operators' tools and tests. */
     public String redisKey(ScopedKey key) {
         return this.keyPrefix + this.storageIds.of(key);
+    }
+
+    /**
+     * Where the lease of the claim under {@code redisKey} is kept: a key in the same Cluster slot,
+     * so one script may touch both. A record key with a hash tag shares it; one without is the tag.
+     */
+    public static String leaseKey(String redisKey) {
+        int open = redisKey.indexOf('{');
+        if (open >= 0) {
+            int close = redisKey.indexOf('}', open + 1);
+            if (close > open + 1) {
+                return redisKey + ":lease";
+            }
+        }
+        if (redisKey.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("A Redis key prefix with '{' or '}' must hold a whole hash tag: " + redisKey);
+        }
+        return "{" + redisKey + "}:lease";
+    }
+
+    private List<String> keys(ScopedKey key) {
+        String redisKey = redisKey(key);
+        return List.of(redisKey, leaseKey(redisKey));
+    }
+
+    private byte[] answeringMillis() {
+        return Long.toString(this.availability.answeringMillis()).getBytes(StandardCharsets.US_ASCII);
     }
 
     // Sealed records are bound to their Redis key: one copied under another client's key fails to open.
@@ -168,8 +229,10 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     }
 
     private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {
-        Flux<T> results = this.redis.execute(script.redisScript(), List.of(redisKey(key)), List.of(args));
+        Flux<T> results = this.redis.execute(script.redisScript(), keys(key), List.of(args));
         return results.next()
+            .doOnSuccess(result -> this.availability.answered())
+            .doOnError(ex -> this.availability.failed())
             .onErrorMap(ex -> new StoreUnavailableException(
                     "Redis did not run the " + script.name() + " script: " + ex.getMessage(), ex));
     }

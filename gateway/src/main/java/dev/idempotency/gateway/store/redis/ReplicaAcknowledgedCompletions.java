@@ -2,6 +2,7 @@ package dev.idempotency.gateway.store.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -71,15 +72,15 @@ public final class ReplicaAcknowledgedCompletions implements AutoCloseable {
                 opened -> Duration.ofMillis(Long.MAX_VALUE), error -> Duration.ZERO, () -> Duration.ZERO);
     }
 
-    /** Runs {@code script} on {@code key} and then waits for the replicas; emits the script's reply. */
-    Mono<Long> run(RedisScript<Long> script, String key, byte[]... args) {
-        byte[] redisKey = key.getBytes(StandardCharsets.UTF_8);
+    /** Runs {@code script} on {@code keys} (one slot) and then waits for the replicas; emits the script's reply. */
+    Mono<Long> run(RedisScript<Long> script, List<String> keys, byte[]... args) {
+        byte[][] redisKeys = keys.stream().map(key -> key.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         return this.connections.flatMap(connections -> {
-            RedisReactiveCommands<byte[], byte[]> commands = connections.forKey(redisKey);
-            Mono<Long> reply = commands.<Long>evalsha(script.getSha1(), ScriptOutputType.INTEGER, new byte[][] { redisKey }, args)
+            RedisReactiveCommands<byte[], byte[]> commands = connections.forKey(redisKeys[0]);
+            Mono<Long> reply = commands.<Long>evalsha(script.getSha1(), ScriptOutputType.INTEGER, redisKeys, args)
                 .next()
                 .onErrorResume(RedisNoScriptException.class, missing -> commands
-                    .<Long>eval(script.getScriptAsString(), ScriptOutputType.INTEGER, new byte[][] { redisKey }, args)
+                    .<Long>eval(script.getScriptAsString(), ScriptOutputType.INTEGER, redisKeys, args)
                     .next());
             return reply.flatMap(stored -> stored == 1L ? awaitReplicas(commands).thenReturn(stored) : Mono.just(stored));
         });

@@ -1,4 +1,5 @@
--- Stores a completed record unless another owner holds the key or stored its result.
+-- Stores a completed record unless another owner holds the key or stored its result, and drops
+-- the claim's lease KEYS[2] (see begin.lua).
 -- Record layout (RecordCodec): byte 2 is the state (0 = in flight), bytes 3-10 the fencing token.
 -- ARGV[1]: the owner's token (8 bytes), ARGV[2]: the completed record, ARGV[3]: ttl in milliseconds,
 -- ARGV[4]: the channel that wakes requests waiting on this key.
@@ -14,5 +15,6 @@ if current then
 end
 -- current == nil: the lease ran out and nobody claimed the key; the upstream did execute, keep it.
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('DEL', KEYS[2])
 redis.call('PUBLISH', ARGV[4], KEYS[1])
 return 1

@@ -1,8 +1,8 @@
--- Deletes KEYS[1] if it is still in flight under the caller's fencing token (ARGV[1]), and wakes
--- requests waiting on it through the channel ARGV[2].
+-- Deletes KEYS[1] and its lease KEYS[2] if it is still in flight under the caller's fencing token
+-- (ARGV[1]), and wakes requests waiting on it through the channel ARGV[2].
 local current = redis.call('GET', KEYS[1])
 if current and string.byte(current, 2) == 0 and string.sub(current, 3, 10) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('PUBLISH', ARGV[2], KEYS[1])
   return 1
 end
