@@ -2,10 +2,12 @@ package dev.idempotency.gateway.web;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -26,6 +28,14 @@ import dev.idempotency.gateway.problem.ProblemType;
  *
  * <p>Spring Cloud Gateway's {@code NettyWriteResponseFilter} writes through {@link #writeWith} or,
  * for streaming media types, {@link #writeAndFlushWith}; both are covered.
+ *
+ * <p>The upstream's status and headers are staged here until its body write begins. Spring Cloud
+ * Gateway's {@code NettyRoutingFilter} sets them from the upstream connection's thread, which may run
+ * after the route's response timeout already chose to answer with a problem: that choice and the
+ * upstream's write are one compare-and-set ({@link #answerWithProblem}), so the loser's status and
+ * headers never reach the client and a fresh problem matches its replays. (A status code that
+ * {@code HttpStatus} does not name is the exception: that filter sets it on the server response
+ * itself, past every decorator.)
  */
 final class CapturingResponse extends ServerHttpResponseDecorator {
 
@@ -41,7 +51,23 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 
     private final RequestEventLoop loop;
 
-    private volatile boolean settled;
+    private static final int OPEN = 0;
+
+    private static final int UPSTREAM = 1;
+
+    private static final int PROBLEM = 2;
+
+    private static final AtomicIntegerFieldUpdater<CapturingResponse> ANSWER =
+            AtomicIntegerFieldUpdater.newUpdater(CapturingResponse.class, "answer");
+
+    /** Who answers the client: still {@link #OPEN}, the {@link #UPSTREAM} or a {@link #PROBLEM}. */
+    private volatile int answer;
+
+    /** The client response's headers as the upstream path sees them, until {@link #answer} is decided. */
+    private final HttpHeaders staged;
+
+    /** The status the upstream path set, {@code null} for none; staged like the headers. */
+    private volatile HttpStatusCode stagedStatus;
 
     CapturingResponse(ServerHttpResponse delegate, KeyLease lease, IdempotencyPolicy policy, String requestPath,
             RequestEventLoop loop) {
@@ -52,16 +78,76 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
         this.headerPolicy = policy.replayHeaders();
         this.requestPath = requestPath;
         this.loop = loop;
+        // Headers earlier filters set stay on the client response whoever answers; a copy lets the
+        // upstream path read, add and remove them as before without touching the real ones.
+        this.staged = HttpHeaders.copyOf(delegate.getHeaders());
     }
 
     /** Whether the upstream's response reached this decorator (and the key was settled with it). */
     boolean isSettled() {
-        return this.settled;
+        return this.answer == UPSTREAM;
+    }
+
+    /**
+     * Claims the client response for a problem, unless the upstream's answer already started. After
+     * this the upstream's status and headers, however late, stay staged.
+     *
+     * @return {@code false} if the upstream answers the client
+     */
+    boolean answerWithProblem() {
+        return ANSWER.compareAndSet(this, OPEN, PROBLEM) || this.answer == PROBLEM;
+    }
+
+    /** Claims the client response for the upstream and applies what it staged; {@code false} if a problem answers. */
+    private boolean answerWithUpstream() {
+        if (!ANSWER.compareAndSet(this, OPEN, UPSTREAM)) {
+            return this.answer == UPSTREAM;
+        }
+        HttpHeaders client = getDelegate().getHeaders();
+        client.clear();
+        client.putAll(this.staged);
+        HttpStatusCode status = this.stagedStatus;
+        if (status != null) {
+            getDelegate().setStatusCode(status);
+        }
+        return true;
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+        return this.answer == UPSTREAM ? getDelegate().getHeaders() : this.staged;
+    }
+
+    @Override
+    public boolean setStatusCode(HttpStatusCode status) {
+        if (this.answer == UPSTREAM) {
+            return getDelegate().setStatusCode(status);
+        }
+        this.stagedStatus = status;
+        return true;
+    }
+
+    @Override
+    public boolean setRawStatusCode(Integer status) {
+        return setStatusCode(status != null ? HttpStatusCode.valueOf(status) : null);
+    }
+
+    @Override
+    public HttpStatusCode getStatusCode() {
+        HttpStatusCode status = this.stagedStatus;
+        return this.answer == UPSTREAM || status == null ? getDelegate().getStatusCode() : status;
+    }
+
+    /** The upstream's body after a problem answered: nobody reads it, so it is released. */
+    private static Mono<Void> discard(Publisher<? extends DataBuffer> body) {
+        return Flux.from(body).doOnNext(DataBufferUtils::release).then();
     }
 
     @Override
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-        this.settled = true;
+        if (!answerWithUpstream()) {
+            return discard(body);
+        }
         int status = status();
         getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
         if (this.releaseStatuses.contains(status)) {
@@ -98,7 +184,9 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 
     @Override
     public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-        this.settled = true;
+        if (!answerWithUpstream()) {
+            return Flux.from(body).concatMap(CapturingResponse::discard).then();
+        }
         int status = status();
         getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
         Mono<Void> settle = this.releaseStatuses.contains(status)
@@ -109,10 +197,12 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
 
     @Override
     public Mono<Void> setComplete() {
-        if (this.settled) {
+        if (this.answer == UPSTREAM) {
             return super.setComplete();
         }
-        this.settled = true;
+        if (!answerWithUpstream()) {
+            return Mono.empty();
+        }
         int status = status();
         getHeaders().remove(ReplayHeaderPolicy.REPLAYED_HEADER);
         Mono<Void> settle = this.releaseStatuses.contains(status)

@@ -1,11 +1,8 @@
 package dev.idempotency.gateway.web;
 
-import java.util.Set;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -42,7 +39,7 @@ final class UpstreamExecution {
         Mono<Void> forwarded = clock.bounded(chain.filter(capturing))
             .contextWrite(context -> context.put(UpstreamRequestTracker.Marker.class, request))
             .then(Mono.defer(() -> response.isSettled() ? Mono.<Void>empty() : lease.releaseUnused()))
-            .onErrorResume(ex -> !response.isSettled(), ex -> upstreamFailed(exchange, lease, ex, request.sent()));
+            .onErrorResume(ex -> response.answerWithProblem(), ex -> upstreamFailed(exchange, lease, ex, request.sent()));
         return new DetachOnCancel(lease.renewWhile(forwarded, clock));
     }
 
@@ -65,12 +62,8 @@ final class UpstreamExecution {
         if (exchange.getResponse().isCommitted()) {
             return Mono.empty();
         }
-        // The upstream's headers may have arrived just before the failure (its response timeout
-        // firing as they came): the client gets the problem alone, exactly as a retry replays it.
-        Set<String> upstreamHeaders = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES);
-        if (upstreamHeaders != null) {
-            upstreamHeaders.forEach(exchange.getResponse().getHeaders()::remove);
-        }
+        // The upstream's status and headers, even those arriving as its response timeout fires, stay
+        // staged in the CapturingResponse: the client gets the problem alone, exactly as a retry replays it.
         return ProblemResponseWriter.write(exchange, problem);
     }
 }
