@@ -187,6 +187,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     /**
      * Where the lease of the claim under {@code redisKey} is kept: a key in the same Cluster slot,
      * so one script may touch both. A record key with a hash tag shares it; one without is the tag.
+     * Either way the lease key starts with the record key, so the documented ACL pattern on the
+     * key prefix ({@code ~idem:*}) covers it.
      */
     public static String leaseKey(String redisKey) {
         int open = redisKey.indexOf('{');
@@ -199,7 +201,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         if (redisKey.indexOf('}') >= 0) {
             throw new IllegalArgumentException("A Redis key prefix with '{' or '}' must hold a whole hash tag: " + redisKey);
         }
-        return "{" + redisKey + "}:lease";
+        return redisKey + ":lease{" + redisKey + "}";
     }
 
     private List<String> keys(ScopedKey key) {
