@@ -40,8 +40,8 @@ build_all() {
   elif [[ $BUILD == always ]] || needs_build "$GATEWAY_JAR" "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" \
       "$ROOT/gateway/pom.xml" "$ROOT/gateway/src/main" \
       || needs_build "$JMH_JAR" "$ROOT/bench/jmh/pom.xml" "$ROOT/bench/jmh/src" "$ROOT/core/src/main"; then
-    log "building the gateway and the JMH benchmarks (./mvnw -q -Dmaven.test.skip=true package)"
-    (cd "$ROOT" && "${mvn[@]}" -Dmaven.test.skip=true package) || die "the build failed"
+    log "building the gateway and the JMH benchmarks (./mvnw -q -DskipTests package: the gateway's tests need core's test-jar to resolve)"
+    (cd "$ROOT" && "${mvn[@]}" -DskipTests package) || die "the build failed"
   fi
   [[ -f $GATEWAY_JAR ]] || die "the build made no $GATEWAY_JAR"
   if [[ $BUILD == always ]] || needs_build "$UPSTREAM_DIR/target/classes/dev/idempotency/bench/upstream/Upstream.class" \
