@@ -208,12 +208,13 @@ footprint_report() {
       printf "# Gateway footprint: startup and RSS against bare Spring Cloud Gateway\n\n"
       printf "Command: `%s`. Load average before: %s; after: %s. JVM options: `%s`; default java: %s; Java 25: %s.\n\n", command, before, after, opts, java, (java25 == "" ? "not installed" : java25)
       printf "Each variant started afresh %d times, variants interleaved; medians. **ready**: wall time from launching the JVM to the first `201` from its plain route; **startup CPU**: the JVM'"'"'s user+system CPU time until then (less sensitive to other load than wall time); **Started in**: Spring Boot'"'"'s own figure; **idle RSS**: VmRSS %d s after ready; **loaded peak**: VmHWM after %d requests (at most %d s) of `wrk -t1 -c32` on the plain route, and (gateway) as many first requests with a new key each (Redis store); **requests** says how many were done.\n\n", reps, idle_s, requests, load
-      printf "| variant | ready s | × bare | startup CPU s | Started in s | idle RSS MB | Δ bare MB | loaded peak, plain MB | loaded peak MB | each start (ready / idle RSS / requests) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
+      printf "| variant | ready s | × bare | startup CPU s | × bare | Started in s | idle RSS MB | Δ bare MB | loaded peak, plain MB | loaded peak MB | each start (ready / idle RSS / requests) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
       for (i = 1; i <= nv; i++) {
         v = order[i]; base = (v ~ /-25$/) ? "bare-25" : "bare"
         r = median(ready[v]); rb = (base in ready) ? median(ready[base]) : 0
         m = median(idle[v]); mb = (base in idle) ? median(idle[base]) : 0
-        printf "| %s | %.2f | %s | %.2f | %.2f | %.0f | %s | %.0f | %.0f | %s |\n", v, r / 1000, (rb > 0 ? sprintf("%.2f", r / rb) : "–"), median(cpu[v]) / 1000, median(st[v]), m / 1024, (mb > 0 ? sprintf("%+.0f", (m - mb) / 1024) : "–"), median(lp[v]) / 1024, median(ld[v]) / 1024, all[v]
+        c = median(cpu[v]); cb = (base in cpu) ? median(cpu[base]) : 0
+        printf "| %s | %.2f | %s | %.2f | %s | %.2f | %.0f | %s | %.0f | %.0f | %s |\n", v, r / 1000, (rb > 0 ? sprintf("%.2f", r / rb) : "–"), c / 1000, (cb > 0 ? sprintf("%.2f", c / cb) : "–"), median(st[v]), m / 1024, (mb > 0 ? sprintf("%+.0f", (m - mb) / 1024) : "–"), median(lp[v]) / 1024, median(ld[v]) / 1024, all[v]
       }
     }' "$RUNS_FILE"
 }
