@@ -4,10 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.lettuce.core.ScriptOutputType;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.BeginResult;
@@ -26,16 +26,17 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  */
 public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
-    private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class);
+    private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class, ScriptOutputType.VALUE);
 
-    private static final Script<Long> COMPLETE = new Script<>("complete", Long.class);
+    private static final Script<Long> COMPLETE = new Script<>("complete", Long.class, ScriptOutputType.INTEGER);
 
-    private static final Script<Long> RELEASE = new Script<>("release", Long.class);
+    private static final Script<Long> RELEASE = new Script<>("release", Long.class, ScriptOutputType.INTEGER);
 
-    private static final Script<Long> RENEW = new Script<>("renew", Long.class);
+    private static final Script<Long> RENEW = new Script<>("renew", Long.class, ScriptOutputType.INTEGER);
 
+    // Read by operators only: it stays on the template, which gives its multi-bulk reply as one list.
     @SuppressWarnings("rawtypes")
-    private static final Script<List> INSPECT = new Script<>("inspect", List.class);
+    private static final Script<List> INSPECT = new Script<>("inspect", List.class, null);
 
     private final ReactiveRedisTemplate<String, byte[]> redis;
 
@@ -50,6 +51,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private final ReplicaAcknowledgedCompletions replicaAcknowledged;
 
     private final byte[] channel;
+
+    private final ScriptCalls scriptCalls;
 
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
@@ -78,6 +81,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.encryption = encryption;
         this.replicaAcknowledged = replicaAcknowledged;
         this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
+        this.scriptCalls = ScriptCalls.of(connectionFactory);
     }
 
     @Override
@@ -112,6 +116,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     @Override
     public void close() {
         this.settlements.close();
+        if (this.scriptCalls != null) {
+            this.scriptCalls.close();
+        }
         if (this.replicaAcknowledged != null) {
             this.replicaAcknowledged.close();
         }
@@ -168,8 +175,10 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     }
 
     private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {
-        Flux<T> results = this.redis.execute(script.redisScript(), List.of(redisKey(key)), List.of(args));
-        return results.next()
+        Mono<T> results = (this.scriptCalls != null && script.outputType() != null)
+                ? this.scriptCalls.run(script.redisScript(), script.outputType(), redisKey(key).getBytes(StandardCharsets.UTF_8), args)
+                : this.redis.execute(script.redisScript(), List.of(redisKey(key)), List.of(args)).next();
+        return results
             .onErrorMap(ex -> new StoreUnavailableException(
                     "Redis did not run the " + script.name() + " script: " + ex.getMessage(), ex));
     }
@@ -179,10 +188,10 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     }
 
     /** A Lua script kept beside this class as {@code <name>.lua}. */
-    private record Script<T>(String name, RedisScript<T> redisScript) {
+    private record Script<T>(String name, RedisScript<T> redisScript, ScriptOutputType outputType) {
 
-        Script(String name, Class<T> resultType) {
-            this(name, RedisStoreSupport.script(name, resultType));
+        Script(String name, Class<T> resultType, ScriptOutputType outputType) {
+            this(name, RedisStoreSupport.script(name, resultType), outputType);
         }
     }
 }
