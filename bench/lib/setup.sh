@@ -40,7 +40,7 @@ build_all() {
   elif [[ $BUILD == always ]] || needs_build "$GATEWAY_JAR" "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" \
       "$ROOT/gateway/pom.xml" "$ROOT/gateway/src/main" \
       || needs_build "$JMH_JAR" "$ROOT/bench/jmh/pom.xml" "$ROOT/bench/jmh/src" "$ROOT/core/src/main"; then
-    log "building the gateway and the JMH benchmarks (./mvnw -q -DskipTests package)"
+    log "building the gateway and the JMH benchmarks (./mvnw -q -DskipTests package: the gateway's tests need core's test-jar to resolve)"
     (cd "$ROOT" && "${mvn[@]}" -DskipTests package) || die "the build failed"
   fi
   [[ -f $GATEWAY_JAR ]] || die "the build made no $GATEWAY_JAR"

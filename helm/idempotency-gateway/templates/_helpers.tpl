@@ -353,6 +353,8 @@ not size its heap from the whole node.
 {{- define "idempotency-gateway.lib.javaToolOptions" -}}
 {{- $res := default (dict) .values.resources }}
 {{- $mem := or (dig "limits" "memory" "" $res) (dig "requests" "memory" "" $res) }}
+{{- /* The request is read (and refused when unreadable) even when the limit decides the heap. */}}
+{{- $_ := include "idempotency-gateway.lib.memoryBytes" (dig "requests" "memory" "" $res) }}
 {{- $opts := list (printf "-XX:MaxRAMPercentage=%v" .values.jvm.maxRAMPercentage) }}
 {{- with include "idempotency-gateway.lib.memoryBytes" $mem }}
 {{- $opts = append $opts (printf "-XX:MaxRAM=%s" .) }}

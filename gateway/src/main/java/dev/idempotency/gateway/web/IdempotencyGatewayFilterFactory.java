@@ -153,6 +153,15 @@ public class IdempotencyGatewayFilterFactory
                 .toList();
         }
 
+        /**
+         * The route's only key part, named as {@link #keyParts()} names it, or {@code null} when the
+         * key has several parts: read per request (the audit log), so it builds no list.
+         */
+        public KeyPart singleKeyPart() {
+            return this.keySource.size() == 1
+                    ? this.keySource.get(0).named(this.headerName, this.queryParameter, this.jsonPointer) : null;
+        }
+
         public boolean isRequired() {
             return this.required;
         }

@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +101,7 @@ class OperationsTests {
         Routes routes = Routes.create();
         routes.route("metered", uri).path("/metered/**").filter("Idempotency")
             .route("traced", uri).path("/traced/**").filter("Idempotency")
+            .route("baggage", uri).path("/baggage/**")
             .route("audited", uri).path("/audited/**").filter("Idempotency")
             .route("admin", uri).path("/admin/**").filter("Idempotency")
             .route("untouched", uri).path("/untouched/**").filter("Idempotency")
@@ -333,6 +335,24 @@ class OperationsTests {
                 .orElseThrow();
             assertThat(claim.getTraceId()).isEqualTo(traceId);
             assertThat(claim.getParentSpanId()).isNotEqualTo("0000000000000000");
+        }
+
+        @Test
+        void baggageIsNotParsedButAClientsBaggageHeaderReachesTheUpstreamUnchanged() {
+            List<TextMapPropagator> propagators = OperationsTests.this.gateway.context()
+                .getBeanProvider(TextMapPropagator.class).orderedStream().toList();
+            assertThat(propagators).isNotEmpty()
+                .allSatisfy(propagator -> assertThat(propagator.fields()).doesNotContain("baggage"))
+                .anySatisfy(propagator -> assertThat(propagator.fields()).contains("traceparent"));
+
+            OperationsTests.this.client.post().uri("/baggage/orders").contentType(MediaType.APPLICATION_JSON)
+                .header("X-Client-Id", CLIENT).header("Idempotency-Key", newKey()).header("baggage", "tenant=acme,region=eu")
+                .bodyValue("{}").exchange().expectStatus().isCreated();
+
+            List<LoggedRequest> upstreamCalls = OperationsTests.this.upstream
+                .findAll(postRequestedFor(urlPathEqualTo("/baggage/orders")).withHeader("baggage", equalTo("tenant=acme,region=eu")));
+            assertThat(upstreamCalls).hasSize(1);
+            assertThat(upstreamCalls.get(0).getHeader("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
         }
 
         private List<SpanData> storeSpans(InMemorySpanExporter spans) {

@@ -23,9 +23,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.idempotency.gateway.events.IdempotencyOutcome;
+import dev.idempotency.gateway.events.KeySettlement;
 import dev.idempotency.gateway.ops.metrics.TagValues;
-import dev.idempotency.gateway.web.IdempotencyOutcome;
-import dev.idempotency.gateway.web.KeySettlement;
 
 /**
  * The PrometheusRule's alerts: gated like the ServiceMonitor, each with a runbook in

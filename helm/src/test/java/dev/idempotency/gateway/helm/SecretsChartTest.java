@@ -22,8 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 
-import dev.idempotency.gateway.config.IdempotencyProperties;
 import dev.idempotency.gateway.ops.audit.AuditProperties;
+import dev.idempotency.gateway.store.redis.RedisStoreProperties;
 
 /**
  * The gateway's secrets (admin token, key-hash and audit hash secrets, encryption keys, Redis
@@ -179,7 +179,7 @@ class SecretsChartTest {
             // The memory store: no Redis here; the Redis password's reference is covered above.
             Manifests manifests = render("secrets", Map.of("redis.external.host", "", "redis.external.password", ""));
             try (RenderedGateway gateway = RenderedGateway.start(manifests, work)) {
-                IdempotencyProperties properties = gateway.context().getBean(IdempotencyProperties.class);
+                RedisStoreProperties properties = gateway.context().getBean(RedisStoreProperties.class);
                 assertThat(properties.getEncryption().getKeys()).containsExactlyInAnyOrderEntriesOf(
                         Map.of("k2026a", K2026A, "k2026b", K2026B));
                 assertThat(properties.getEncryption().getActiveKey()).isEqualTo("k2026b");
@@ -201,7 +201,7 @@ class SecretsChartTest {
             Map<String, String> secret = Map.of("encryption-key-k2026a", K2026A, "encryption-key-k2026b", K2026B,
                     "admin-token", ADMIN_TOKEN);
             try (RenderedGateway gateway = RenderedGateway.start(manifests, work, Map.of("orders-gateway-secrets", secret))) {
-                IdempotencyProperties properties = gateway.context().getBean(IdempotencyProperties.class);
+                RedisStoreProperties properties = gateway.context().getBean(RedisStoreProperties.class);
                 assertThat(properties.getEncryption().getKeys()).containsOnlyKeys("k2026a", "k2026b");
                 assertThat(properties.getRedis().getKeyHashSecret()).isNull();
                 assertThat(gateway.env()).doesNotContainKeys("IDEMPOTENCY_REDIS_KEYHASHSECRET", "IDEMPOTENCY_AUDIT_HASHSECRET");

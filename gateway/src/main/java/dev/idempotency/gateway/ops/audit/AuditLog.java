@@ -167,13 +167,13 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
 
     private IdempotencyKey key(ServerWebExchange exchange) {
         KeyParseResult parsed = null;
-        List<KeyPart> parts = this.keyDefaults.keyParts();
-        KeySource source = parts.size() == 1 ? parts.get(0).source() : null;
+        KeyPart part = this.keyDefaults.singleKeyPart();
+        KeySource source = part != null ? part.source() : null;
         if (source == KeySource.HEADER) {
-            parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(parts.get(0).name()));
+            parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(part.name()));
         }
         else if (source == KeySource.QUERY) {
-            List<String> values = exchange.getRequest().getQueryParams().get(parts.get(0).name());
+            List<String> values = exchange.getRequest().getQueryParams().get(part.name());
             parsed = values != null && values.size() == 1 ? IdempotencyKey.validate(values.get(0)) : null;
         }
         return parsed != null && parsed.isValid() ? parsed.key() : null;

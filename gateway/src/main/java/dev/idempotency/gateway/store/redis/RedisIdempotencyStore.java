@@ -4,13 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.event.connection.DisconnectedEvent;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.idempotency.gateway.core.BeginResult;
@@ -34,16 +34,17 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  */
 public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
-    private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class);
+    private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class, ScriptOutputType.VALUE);
 
-    private static final Script<Long> COMPLETE = new Script<>("complete", Long.class);
+    private static final Script<Long> COMPLETE = new Script<>("complete", Long.class, ScriptOutputType.INTEGER);
 
-    private static final Script<Long> RELEASE = new Script<>("release", Long.class);
+    private static final Script<Long> RELEASE = new Script<>("release", Long.class, ScriptOutputType.INTEGER);
 
-    private static final Script<Long> RENEW = new Script<>("renew", Long.class);
+    private static final Script<Long> RENEW = new Script<>("renew", Long.class, ScriptOutputType.INTEGER);
 
+    // Read by operators only: it stays on the template, which gives its multi-bulk reply as one list.
     @SuppressWarnings("rawtypes")
-    private static final Script<List> INSPECT = new Script<>("inspect", List.class);
+    private static final Script<List> INSPECT = new Script<>("inspect", List.class, null);
 
     /** The longest Redis outage a claim outlives: Redis drops it this long after its last renewal. */
     public static final Duration OUTAGE_BRIDGE = Duration.ofMinutes(10);
@@ -65,6 +66,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private final byte[] channel;
 
     private final Disposable disconnects;
+
+    private final ScriptCalls scriptCalls;
 
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
@@ -95,6 +98,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.replicaAcknowledged = replicaAcknowledged;
         this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
         this.disconnects = watchDisconnects(connectionFactory, this.availability);
+        this.scriptCalls = ScriptCalls.of(connectionFactory);
     }
 
     // A dropped connection is a failure even when no call of this gateway was under way: an idle
@@ -146,6 +150,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     public void close() {
         this.disconnects.dispose();
         this.settlements.close();
+        if (this.scriptCalls != null) {
+            this.scriptCalls.close();
+        }
         if (this.replicaAcknowledged != null) {
             this.replicaAcknowledged.close();
         }
@@ -231,8 +238,11 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     }
 
     private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {
-        Flux<T> results = this.redis.execute(script.redisScript(), keys(key), List.of(args));
-        return results.next()
+        List<String> keys = keys(key);
+        Mono<T> results = (this.scriptCalls != null && script.outputType() != null)
+                ? this.scriptCalls.run(script.redisScript(), script.outputType(), keys, args)
+                : this.redis.execute(script.redisScript(), keys, List.of(args)).next();
+        return results
             .doOnSuccess(result -> this.availability.answered())
             .doOnError(ex -> this.availability.failed())
             .onErrorMap(ex -> new StoreUnavailableException(
@@ -244,10 +254,10 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     }
 
     /** A Lua script kept beside this class as {@code <name>.lua}. */
-    private record Script<T>(String name, RedisScript<T> redisScript) {
+    private record Script<T>(String name, RedisScript<T> redisScript, ScriptOutputType outputType) {
 
-        Script(String name, Class<T> resultType) {
-            this(name, RedisStoreSupport.script(name, resultType));
+        Script(String name, Class<T> resultType, ScriptOutputType outputType) {
+            this(name, RedisStoreSupport.script(name, resultType), outputType);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.lettuce.core.ScriptOutputType;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -31,17 +32,22 @@ public class RedisInFlightKeys implements InFlightKeys {
 
     private final StorageIds storageIds;
 
+    private final ScriptCalls scriptCalls;
+
     public RedisInFlightKeys(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix, StorageIds storageIds) {
         this.redis = RedisStoreSupport.template(connectionFactory);
         this.keyPrefix = keyPrefix;
         this.storageIds = storageIds;
+        this.scriptCalls = ScriptCalls.of(connectionFactory);
     }
 
     @Override
     public Mono<Boolean> hold(ClientScope client, long fencingToken, int max, Duration lease) {
-        return this.redis.execute(HOLD, List.of(redisKey(client)),
-                List.of(ascii(fencingToken), ascii(Math.max(1, lease.toMillis())), ascii(max)))
-            .next()
+        byte[][] args = { ascii(fencingToken), ascii(Math.max(1, lease.toMillis())), ascii(max) };
+        Mono<Long> reply = (this.scriptCalls != null)
+                ? this.scriptCalls.<Long>run(HOLD, ScriptOutputType.INTEGER, redisKey(client).getBytes(StandardCharsets.UTF_8), args)
+                : this.redis.execute(HOLD, List.of(redisKey(client)), List.of(args)).next();
+        return reply
             .map(held -> held == 1L)
             .onErrorMap(ex -> new StoreUnavailableException("Redis did not count keys in flight: " + ex.getMessage(), ex));
     }
