@@ -24,8 +24,9 @@ import dev.idempotency.gateway.problem.ProblemType;
  * answered 503 {@code overloaded} with {@code Retry-After} at once, before any route filter runs:
  * it claims no key (so a refused request can never execute, and its retry starts afresh), takes no
  * rate-limit token and holds no buffer. Ordered ahead of every route filter, so the Idempotency
- * filter only ever sees admitted requests. Memory stays bounded by the limit times the route's
- * body limits, and the gateway recovers as soon as requests end: there is no queue to drain.
+ * filter only ever sees admitted requests. It counts only requests the filter chain works on, not
+ * connections still waiting to be read, so it bounds what the chain holds, not the process's memory
+ * (docs/http.md, Overload). There is no queue to drain: new requests are admitted as others end.
  */
 public final class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 
