@@ -2,6 +2,7 @@ package dev.idempotency.gateway.chaos;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -281,7 +282,8 @@ final class ExactlyOnceChecker {
                 firstOutcomeUnknown.merge(attempt.key(), attempt, (a, b) -> a.endNanos() <= b.endNanos() ? a : b);
             }
             else if (kind == Kind.UNEXPECTED) {
-                violation("unexpected answer: " + attempt.describe(this.history) + " " + attempt.response());
+                violation("unexpected answer: " + attempt.describe(this.history) + " " + attempt.response()
+                        + storyOf(attempt.key(), attempts, executionsByKey));
             }
         }
         Map<String, Attempt> firstReplay = new HashMap<>();
@@ -372,6 +374,37 @@ final class ExactlyOnceChecker {
     private static boolean sameResponse(RawHttpClient.Response a, RawHttpClient.Response b) {
         return a.status() == b.status() && Objects.equals(a.header("Content-Type"), b.header("Content-Type"))
                 && Objects.equals(a.header("Location"), b.header("Location")) && Arrays.equals(a.body(), b.body());
+    }
+
+    /**
+     * Everything the history holds about {@code key}, in time order: an unexpected answer is found
+     * in a long run, and the attempts and executions before it are what explains it.
+     */
+    private String storyOf(String key, List<Attempt> attempts, Map<String, List<Execution>> executionsByKey) {
+        StringBuilder story = new StringBuilder("\n    the key's attempts:");
+        attempts.stream()
+            .filter(other -> other.key().equals(key))
+            .sorted(Comparator.comparingLong(Attempt::startNanos))
+            .forEach(other -> story.append("\n      ").append(other.describe(this.history)));
+        story.append("\n    its executions:");
+        for (Execution execution : executionsByKey.getOrDefault(key, List.of())) {
+            story.append("\n      execution ").append(execution.serial()).append(" of attempt ").append(execution.attemptId())
+                .append(" at ").append(this.history.at(execution.nanos()));
+        }
+        story.append("\n    faults: Redis down ").append(windowsNear(this.history.redisOutages, key, attempts))
+            .append(", instances stopped ").append(windowsNear(this.history.gatewayKills, key, attempts));
+        return story.toString();
+    }
+
+    private List<String> windowsNear(Collection<Window> windows, String key, List<Attempt> attempts) {
+        long from = attempts.stream().filter(a -> a.key().equals(key)).mapToLong(Attempt::startNanos).min().orElse(0)
+                - TimeUnit.SECONDS.toNanos(5);
+        long to = attempts.stream().filter(a -> a.key().equals(key)).mapToLong(Attempt::endNanos).max().orElse(0);
+        return windows.stream()
+            .filter(window -> window.overlaps(from, to))
+            .map(window -> (window.instance() > 0 ? "g" + window.instance() + " " : "") + this.history.at(window.fromNanos())
+                    + ".." + this.history.at(window.toNanos()))
+            .toList();
     }
 
     private void violation(String message) {

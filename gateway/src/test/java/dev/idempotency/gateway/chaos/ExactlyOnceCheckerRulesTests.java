@@ -214,6 +214,19 @@ class ExactlyOnceCheckerRulesTests {
         assertThat(check(SETTINGS).violations()).singleElement().asString().contains("upload the client cut off");
     }
 
+    @Test
+    void anUnexpectedAnswerIsAViolationToldWithTheKeysWholeStory() {
+        order(2, "k2", true);
+        Attempt cut = new Attempt(++this.attemptIds, 2, "k2", "/chaos/orders/k2", 1, "ok:0", Action.ABORT_UPLOAD, false,
+                at(10_000), at(10_050), Result.UPLOAD_ABORTED, null);
+        this.history.attempts.add(cut);
+        attempt(2, "k2", 2, 11_000, 11_010, Result.RESPONSE, problem(422, "idempotency-key-reused", "k2"));
+        assertThat(check(SETTINGS).violations()).singleElement().asString()
+            .contains("unexpected answer")
+            .contains("the key's attempts:")
+            .contains("attempt " + cut.id() + " (client c2, instance g1, upstream ok:0, ABORT_UPLOAD)");
+    }
+
     // --- building histories ---
 
     private ExactlyOnceChecker.Report check(ChaosSettings settings) {
