@@ -56,8 +56,10 @@ abstract class RateLimitBehaviourContract {
     /** The routes every store is tested with; a subclass may start more replicas with them. */
     static List<String> routes(String uri) {
         return Routes.create()
+            // Fails closed: the concurrency tests count every pass, and a store timeout on a loaded
+            // machine must show as a 503, not as a request let through unlimited.
             .route("limited", uri).path("/limited/**").filter("RateLimit", RateLimitArgs.limits()
-                .client(null, 2, "1h").build())
+                .client(null, 2, "1h").arg("failOpen", false).build())
             .route("quiet", uri).path("/quiet/**").filter("RateLimit", RateLimitArgs.limits()
                 .client(null, 1, "1h").arg("ietfHeaders", false).arg("legacyHeaders", false).build())
             .route("refill", uri).path("/refill/**").filter("RateLimit", RateLimitArgs.limits()
@@ -67,7 +69,7 @@ abstract class RateLimitBehaviourContract {
             .route("route-only", uri).path("/route-only/**").filter("RateLimit", RateLimitArgs.limits()
                 .route(null, 2, "1h").build())
             .route("hot-ceiling", uri).path("/hot-ceiling/**").filter("RateLimit", RateLimitArgs.limits()
-                .route(null, 5, "1h").build())
+                .route(null, 5, "1h").arg("failOpen", false).build())
             .route("pooled", uri).path("/pooled/**").filter("RateLimit", RateLimitArgs.limits()
                 .client(null, 2, "1h").arg("denyAnonymous", false).build())
             .route("pair-a", uri).path("/pair-a/**").filter("RateLimit", RateLimitArgs.limits()
@@ -132,6 +134,15 @@ abstract class RateLimitBehaviourContract {
         return send(this.fixture.gateway(), HttpMethod.POST, path, clientId, key);
     }
 
+    /**
+     * The {@code RateLimit} field of a one-hour, two-token quota: {@code remaining} tokens, and the
+     * next one due in half an hour less the time the test has taken so far (a loaded machine may
+     * take seconds between requests; greedy refill counts them).
+     */
+    static void assertRateLimit(EntityExchangeResult<byte[]> result, String policy, int remaining) {
+        assertThat(header(result, "RateLimit")).matches("\"" + policy + "\";r=" + remaining + ";t=(17[6-9]\\d|1800)");
+    }
+
     int upstreamCalls(String pathRegex) {
         return this.fixture.upstream().countRequestsMatching(anyRequestedFor(urlPathMatching(pathRegex)).build()).getCount();
     }
@@ -166,12 +177,12 @@ abstract class RateLimitBehaviourContract {
 
             assertThat(status(first)).isEqualTo(201);
             assertThat(header(first, "RateLimit-Policy")).isEqualTo("\"client\";q=2;w=3600");
-            assertThat(header(first, "RateLimit")).isEqualTo("\"client\";r=1;t=1800");
+            assertRateLimit(first, "client", 1);
             assertThat(header(first, "X-RateLimit-Remaining")).isEqualTo("1");
             assertThat(header(first, "X-RateLimit-Burst-Capacity")).isEqualTo("2");
             assertThat(header(first, "X-RateLimit-Requested-Tokens")).isEqualTo("1");
             assertThat(status(second)).isEqualTo(201);
-            assertThat(header(second, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertRateLimit(second, "client", 0);
             assertThat(header(second, "X-RateLimit-Remaining")).isEqualTo("0");
         }
 
@@ -187,7 +198,7 @@ abstract class RateLimitBehaviourContract {
             assertThat(refused.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
             assertThat(header(refused, HttpHeaders.RETRY_AFTER)).isEqualTo("1800");
             assertThat(header(refused, "RateLimit-Policy")).isEqualTo("\"client\";q=2;w=3600");
-            assertThat(header(refused, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertRateLimit(refused, "client", 0);
             assertThat(header(refused, "X-RateLimit-Remaining")).isEqualTo("0");
             assertThat(body(refused)).isEqualTo("{\"type\":\"" + PROBLEM_BASE + "rate-limited\","
                     + "\"title\":\"Rate limit exceeded\",\"status\":429,"
@@ -245,7 +256,7 @@ abstract class RateLimitBehaviourContract {
             EntityExchangeResult<byte[]> first = post("/route-only/orders", null);
 
             assertThat(status(first)).isEqualTo(201);
-            assertThat(header(first, "RateLimit")).isEqualTo("\"route\";r=1;t=1800");
+            assertRateLimit(first, "route", 1);
             assertThat(status(post("/route-only/orders", newClient()))).isEqualTo(201);
             assertThat(status(post("/route-only/orders", newClient()))).isEqualTo(429);
         }
@@ -262,9 +273,7 @@ abstract class RateLimitBehaviourContract {
             List<Integer> statuses = concurrently(sent, (replica, i) -> send(replica, HttpMethod.POST, "/limited/orders",
                     client, null));
 
-            assertThat(statuses).filteredOn(status -> status == 201).hasSize(2);
-            assertThat(statuses).filteredOn(status -> status == 429).hasSize(sent - 2);
-            assertThat(upstreamCalls("/limited/.*")).isEqualTo(2);
+            assertCapacityHeld(statuses, 2, "/limited/.*");
         }
 
         @Test
@@ -274,9 +283,21 @@ abstract class RateLimitBehaviourContract {
             List<Integer> statuses = concurrently(sent, (replica, i) -> send(replica, HttpMethod.POST,
                     "/hot-ceiling/orders", newClient(), null));
 
-            assertThat(statuses).filteredOn(status -> status == 201).hasSize(5);
-            assertThat(statuses).filteredOn(status -> status == 429).hasSize(sent - 5);
-            assertThat(upstreamCalls("/hot-ceiling/.*")).isEqualTo(5);
+            assertCapacityHeld(statuses, 5, "/hot-ceiling/.*");
+        }
+
+        /**
+         * No more than {@code capacity} passed, and no token went unused while others were refused:
+         * every pass and every 503 (a store call that timed out on a loaded machine may still have
+         * taken its token) together cover the capacity; everything else was a 429.
+         */
+        private void assertCapacityHeld(List<Integer> statuses, int capacity, String upstreamPath) {
+            long passed = statuses.stream().filter(status -> status == 201).count();
+            long unavailable = statuses.stream().filter(status -> status == 503).count();
+            assertThat(statuses).as("statuses").allMatch(status -> status == 201 || status == 429 || status == 503);
+            assertThat(passed).as("passed, of " + statuses).isLessThanOrEqualTo(capacity);
+            assertThat(passed + unavailable).as("passed or timed out, of " + statuses).isGreaterThanOrEqualTo(capacity);
+            assertThat(upstreamCalls(upstreamPath)).isEqualTo((int) passed);
         }
 
         /** Sends all requests at once, round-robin over the replicas; returns their statuses. */
@@ -385,7 +406,7 @@ abstract class RateLimitBehaviourContract {
             assertThat(status(executed)).isEqualTo(201);
             assertThat(status(replayed)).isEqualTo(201);
             assertThat(header(replayed, "Idempotent-Replayed")).isEqualTo("true");
-            assertThat(header(replayed, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertRateLimit(replayed, "client", 0);
             assertThat(status(refused)).isEqualTo(429);
             assertThat(header(refused, "Idempotent-Replayed")).isNull();
             assertThat(upstreamCalls("/paid/.*")).isEqualTo(1);
@@ -399,7 +420,7 @@ abstract class RateLimitBehaviourContract {
 
             EntityExchangeResult<byte[]> executed = post("/free/orders", client, first);
             assertThat(status(executed)).isEqualTo(201);
-            assertThat(header(executed, "RateLimit")).isEqualTo("\"client\";r=1;t=1800");
+            assertRateLimit(executed, "client", 1);
             for (int i = 0; i < 3; i++) {
                 EntityExchangeResult<byte[]> replayed = post("/free/orders", client, first);
                 assertThat(status(replayed)).isEqualTo(201);
@@ -412,7 +433,7 @@ abstract class RateLimitBehaviourContract {
             EntityExchangeResult<byte[]> refusedAgain = post("/free/orders", client, third);
 
             assertThat(status(refused)).isEqualTo(429);
-            assertThat(header(refused, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertRateLimit(refused, "client", 0);
             assertThat(body(refused)).contains("\"type\":\"" + PROBLEM_BASE + "rate-limited\"");
             // Not a replay of a stored 429: the key was released and the limit asked again.
             assertThat(status(refusedAgain)).isEqualTo(429);
@@ -446,7 +467,7 @@ abstract class RateLimitBehaviourContract {
 
             assertThat(status(unguarded)).isEqualTo(201);
             assertThat(status(chargedUpFront)).isEqualTo(201);
-            assertThat(header(chargedUpFront, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertRateLimit(chargedUpFront, "client", 0);
             assertThat(status(refused)).isEqualTo(429);
             // The Idempotency filter asks the admission before forwarding a request it does not
             // protect, so the request is charged in time and the after-the-fact safety net stays idle.
@@ -462,7 +483,7 @@ abstract class RateLimitBehaviourContract {
             // This route's Idempotency filter reads X-Order-Key: replays under it are free too.
             EntityExchangeResult<byte[]> executed = ownHeader(client, key);
             assertThat(status(executed)).isEqualTo(201);
-            assertThat(header(executed, "RateLimit")).isEqualTo("\"client\";r=1;t=1800");
+            assertRateLimit(executed, "client", 1);
             for (int i = 0; i < 3; i++) {
                 EntityExchangeResult<byte[]> replayed = ownHeader(client, key);
                 assertThat(header(replayed, "Idempotent-Replayed")).isEqualTo("true");
@@ -482,8 +503,8 @@ abstract class RateLimitBehaviourContract {
             EntityExchangeResult<byte[]> second = post("/unprotected/orders", client, "key-" + UUID.randomUUID());
             EntityExchangeResult<byte[]> refused = post("/unprotected/orders", client, "key-" + UUID.randomUUID());
 
-            assertThat(header(first, "RateLimit")).isEqualTo("\"client\";r=1;t=1800");
-            assertThat(header(second, "RateLimit")).isEqualTo("\"client\";r=0;t=1800");
+            assertRateLimit(first, "client", 1);
+            assertRateLimit(second, "client", 0);
             assertThat(status(refused)).isEqualTo(429);
             assertThat(counted("free-unprotected", "unchecked")).isZero();
             assertThat(upstreamCalls("/unprotected/.*")).isEqualTo(2);
