@@ -7,6 +7,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -22,7 +24,8 @@ final class RequestBodies {
     }
 
     /**
-     * @return the body, or {@link RequestBodyTooLargeException} past {@code maxBytes}, or nothing
+     * @return the body, or {@link RequestBodyTooLargeException} past {@code maxBytes}, or
+     * {@link AbortedException} when the client hung up before the whole body arrived, or nothing
      * when Netty refused the body while it was read (the client has its answer)
      */
     static Mono<byte[]> read(ServerHttpRequest request, long maxBytes) {
@@ -35,7 +38,33 @@ final class RequestBodies {
             .map(RequestBodies::toBytes)
             .onErrorMap(DataBufferLimitException.class, ex -> new RequestBodyTooLargeException(maxBytes, true))
             .defaultIfEmpty(EMPTY)
-            .filter(body -> !answeredByNetty(request));
+            .filter(body -> !answeredByNetty(request))
+            .handle((body, sink) -> {
+                if (cutOff(request, declared, body)) {
+                    sink.error(new AbortedException("Request body cut off: " + body.length + " of "
+                            + (declared >= 0 ? declared + " bytes" : "a chunked body") + " read when the connection closed"));
+                }
+                else {
+                    sink.next(body);
+                }
+            });
+    }
+
+    /**
+     * Whether the body ended because its connection closed rather than because it was complete.
+     * Reactor Netty ends a body with an error when the client hangs up mid-upload, except while the
+     * server is stopping: then it has already let go of the connection's inbound side and ends the
+     * body normally, with only the bytes that arrived. Fingerprinted and claimed, such a body holds
+     * the key against the client's complete retry (a {@code 422}). A declared length tells; for a
+     * chunked body, a connection already closed when the body ended does (a complete body ends on
+     * its last chunk, while the connection is still open).
+     */
+    private static boolean cutOff(ServerHttpRequest request, long declared, byte[] body) {
+        if (declared >= 0) {
+            return body.length != declared;
+        }
+        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        return nativeRequest instanceof Connection connection && !connection.channel().isActive();
     }
 
     /**
