@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -40,6 +42,14 @@ final class ChaosHistory {
 
     /** Background stores the stopped instances gave up (Redis still down when their grace period ended). */
     final AtomicLong storesGivenUpAtStop = new AtomicLong();
+
+    /** Of {@link #storesGivenUpAtStop}: by the instance that gave them up. */
+    final Map<Integer, Long> storesGivenUpByInstance = new ConcurrentHashMap<>();
+
+    /** How many background stores instance {@code id} gave up when it was stopped. */
+    long storesGivenUpBy(int id) {
+        return this.storesGivenUpByInstance.getOrDefault(id, 0L);
+    }
 
     void started() {
         this.startNanos = System.nanoTime();

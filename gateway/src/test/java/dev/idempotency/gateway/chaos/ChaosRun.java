@@ -212,7 +212,9 @@ final class ChaosRun implements AutoCloseable {
             victim.gateway().close();
             this.live.remove(victim);
             (victim.graceful() ? this.history.gracefulStops : this.history.sigkills).incrementAndGet();
-            this.history.storesGivenUpAtStop.addAndGet(pending.abandoned());
+            long givenUp = pending.abandoned();
+            this.history.storesGivenUpAtStop.addAndGet(givenUp);
+            this.history.storesGivenUpByInstance.put(victim.id(), givenUp);
             this.history.gatewayKills.add(new Window(victim.id(), from, System.nanoTime()));
         }
     }

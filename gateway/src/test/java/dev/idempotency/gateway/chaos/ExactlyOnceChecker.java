@@ -61,6 +61,10 @@ final class ExactlyOnceChecker {
     private static final String OUTAGE_OUTLASTED_LEASE =
             "Redis down longer than the lease while the key was held (lease lapsed, late result fenced off)";
 
+    /** docs/guarantees.md, "Remaining limits": a result held in memory while Redis was down dies with its instance. */
+    static final String RESULT_LOST_WITH_ITS_INSTANCE =
+            "owning instance stopped before Redis came back to store its result (given up at the stop), lease expired";
+
     /** The checker route's {@code lockTimeout}. */
     private static final long LEASE_NANOS = ChaosRun.LOCK_TIMEOUT.toNanos();
 
@@ -244,6 +248,13 @@ final class ExactlyOnceChecker {
                 return "owning instance killed, lease expired";
             }
         }
+        for (Window kill : this.history.gatewayKills) {
+            if (kill.instance() == owner.instance() && this.history.storesGivenUpBy(kill.instance()) > 0
+                    && kill.fromNanos() >= owner.startNanos() && next.nanos() >= kill.fromNanos() && leaseCouldHaveRunOut
+                    && redisDownFromSettlingToStop(heldUntil, kill, next)) {
+                return RESULT_LOST_WITH_ITS_INSTANCE;
+            }
+        }
         for (Window outage : this.history.redisOutages) {
             // As the owner's gateway saw it: from the kill until it had reconnected. Renewed every third of the
             // lease, a lease lapses only in an outage of two thirds of it or more.
@@ -258,6 +269,21 @@ final class ExactlyOnceChecker {
             return "client disconnected mid-request (no background completion yet)";
         }
         return null;
+    }
+
+    /**
+     * Whether the owner's result can have waited in its instance's memory for Redis until the
+     * instance stopped: Redis went down before the owner settled and was still down (or not yet
+     * reconnected) when the stop began, and the retry came after one lease of Redis answering.
+     */
+    private boolean redisDownFromSettlingToStop(long heldUntil, Window stop, Execution next) {
+        for (Window outage : this.history.redisOutages) {
+            if (outage.fromNanos() <= heldUntil && outage.toNanos() + RECONNECT_NANOS >= stop.fromNanos()
+                    && next.nanos() >= outage.toNanos() + LEASE_NANOS - EXPIRY_SLACK_NANOS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long delayMillis(Execution execution) {

@@ -139,6 +139,29 @@ class ExactlyOnceCheckerRulesTests {
     }
 
     @Test
+    void aResultLostWithItsInstanceDuringAnOutageIsAllowedOnceALeaseOfRedisAnsweringHasPassed() {
+        // The one-hour run's shape (seed 671945912070): the owner's upstream call timed out while Redis was
+        // down, its instance was killed before Redis came back and gave the result up, and a retry executed
+        // one lease after Redis answered again.
+        resultWaitingForRedisThenRetry(1, 18_400);
+        ExactlyOnceChecker.Report report = check(STRICT);
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.counts()).containsEntry("re-executions tolerated: " + ExactlyOnceChecker.RESULT_LOST_WITH_ITS_INSTANCE, 1L);
+    }
+
+    @Test
+    void aResultLostWithItsInstanceExcusesNothingUnlessTheInstanceGaveAStoreUp() {
+        resultWaitingForRedisThenRetry(0, 18_400);
+        assertThat(check(STRICT).violations()).singleElement().asString().contains("key k2 executed again");
+    }
+
+    @Test
+    void aResultLostWithItsInstanceExcusesNothingBeforeALeaseOfRedisAnswering() {
+        resultWaitingForRedisThenRetry(1, 17_000);
+        assertThat(check(STRICT).violations()).singleElement().asString().contains("key k2 executed again");
+    }
+
+    @Test
     void aKillOfAnotherInstanceExcusesNothing() {
         lostOwnerThenRetry("k2", 1, 10_000, 10_000 + LEASE_MS + 200);
         this.history.gatewayKills.add(new Window(2, at(10_050), at(10_100)));
@@ -293,6 +316,24 @@ class ExactlyOnceCheckerRulesTests {
         execute(lost, "slow:500", fromMillis + 10);
         Attempt retry = attempt(2, key, 2, retryMillis, retryMillis + 100, Result.RESPONSE, null);
         replaceResponse(retry, answer(201, 2, key, execute(retry, "ok:0", retryMillis + 10).serial(), false));
+    }
+
+    /**
+     * Key k2's owner gave up on a slow upstream call; Redis was down from 150 ms in until 16.2 s, and
+     * the owner's instance was killed at 15.4 s, giving up {@code givenUp} background stores; a retry
+     * through another instance executed at {@code retryMillis}.
+     */
+    private void resultWaitingForRedisThenRetry(long givenUp, long retryMillis) {
+        order(2, "k2", true);
+        Attempt owner = attempt(2, "k2", 1, 10_000, 10_280, Result.GAVE_UP, null);
+        execute(owner, "slow:1329", 10_002);
+        this.history.redisOutages.add(new Window(0, at(10_150), at(16_200)));
+        this.history.gatewayKills.add(new Window(1, at(15_400), at(17_400)));
+        if (givenUp > 0) {
+            this.history.storesGivenUpByInstance.put(1, givenUp);
+        }
+        Attempt retry = attempt(2, "k2", 2, retryMillis, retryMillis + 100, Result.RESPONSE, null);
+        replaceResponse(retry, answer(201, 2, "k2", execute(retry, "ok:0", retryMillis + 10).serial(), false));
     }
 
     /** Key k2's owner answered (its result handed over while Redis was down); a retry executed at {@code retryMillis}. */
