@@ -116,10 +116,11 @@ final class ScriptCalls implements AutoCloseable {
     @Override
     public void close() {
         synchronized (SHARED) {
-            if (--this.users > 0) {
+            // Closed already (a second close must not close another user's), or still in use.
+            if (this.users == 0 || --this.users > 0) {
                 return;
             }
-            SHARED.remove(this.factory);
+            SHARED.remove(this.factory, this);
         }
         StatefulConnection<byte[], byte[]> connection = this.opened;
         if (connection != null && connection.isOpen()) {
