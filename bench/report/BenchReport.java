@@ -31,7 +31,7 @@ import jdk.jfr.consumer.RecordingFile;
  * java bench/report/BenchReport.java render RUNS OUT.md   the results of a full or smoke run
  * java bench/report/BenchReport.java check RUNS           exit 1 when the harness is broken (smoke)
  * java bench/report/BenchReport.java missed RUNS          scenario ids whose targets are missed
- * java bench/report/BenchReport.java jfr FILE.jfr TITLE   hot methods of a recording, to stdout
+ * java bench/report/BenchReport.java jfr FILE.jfr TITLE [REQUESTS]   hot methods and allocation of a recording, to stdout
  * java bench/report/BenchReport.java rss RUNS SAMPLES OUT.md
  * java bench/report/BenchReport.java jmh RESULTS.csv OUT.md COMMAND LOAD
  * </pre>
@@ -61,7 +61,7 @@ public class BenchReport {
                 System.exit(problems.isEmpty() ? 0 : 1);
             }
             case "missed" -> System.out.println(String.join(" ", new Results(Records.read(Path.of(args[1]))).missedScenarios()));
-            case "jfr" -> System.out.print(JfrSummary.markdown(Path.of(args[1]), args[2]));
+            case "jfr" -> System.out.print(JfrSummary.markdown(Path.of(args[1]), args[2], args.length > 3 ? Long.parseLong(args[3]) : 0));
             case "rss" -> Files.writeString(Path.of(args[3]), RssReport.markdown(Records.read(Path.of(args[1])), Path.of(args[2])));
             case "jmh" -> Files.writeString(Path.of(args[2]), JmhReport.markdown(Path.of(args[1]), args[3], args[4]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -623,7 +623,7 @@ public class BenchReport {
             return "other";
         }
 
-        static String markdown(Path file, String title) throws IOException {
+        static String markdown(Path file, String title, long requests) throws IOException {
             Map<String, Integer> self = new HashMap<>();
             Map<String, Integer> selfLayer = new HashMap<>();
             Map<String, Integer> callerLayer = new HashMap<>();
@@ -631,6 +631,9 @@ public class BenchReport {
             Map<String, Integer> ownInclusive = new HashMap<>();
             Map<String, Integer> ownPackages = new HashMap<>();
             Map<String, Double> allocations = new HashMap<>();
+            Map<String, Double> ownAllocations = new HashMap<>();
+            Map<Long, long[]> threadAllocated = new HashMap<>();
+            Map<Long, java.time.Instant> firstSamples = firstSamples(file);
             int samples = 0;
             int collections = 0;
             Duration gcPause = Duration.ZERO;
@@ -649,9 +652,24 @@ public class BenchReport {
                         gcPause = gcPause.plus(event.getDuration("sumOfPauses"));
                     }
                     else if (type.equals("jdk.ObjectAllocationSample") && event.getStackTrace() != null) {
+                        // A thread's first sample weighs all it allocated since it started (or since its
+                        // last sample before the recording): one random frame would carry megabytes.
+                        // JFR's own start (the attach thread) is not the gateway's work.
+                        if (event.getThread("eventThread") == null || isRecorder(event.getThread("eventThread"))
+                                || event.getStartTime().equals(firstSamples.get(event.getThread("eventThread").getId()))) {
+                            continue;
+                        }
                         double weight = event.getLong("weight");
                         allocated += weight;
                         allocations.merge(firstOwnFrame(event.getStackTrace()), weight, Double::sum);
+                        ownAllocations.merge(firstGatewayFrame(event.getStackTrace()), weight, Double::sum);
+                    }
+                    else if (type.equals("jdk.ThreadAllocationStatistics") && event.getThread("thread") != null
+                            && !isRecorder(event.getThread("thread"))) {
+                        // per thread: the lowest and highest count seen (at the recording's start and end)
+                        long bytes = event.getLong("allocated");
+                        threadAllocated.merge(event.getThread("thread").getId(), new long[] { bytes, bytes },
+                                (a, b) -> new long[] { Math.min(a[0], b[0]), Math.max(a[1], b[1]) });
                     }
                     else if (type.equals("jdk.ExecutionSample") && event.getStackTrace() != null) {
                         List<RecordedFrame> frames = event.getStackTrace().getFrames();
@@ -705,12 +723,63 @@ public class BenchReport {
             top(ownPackages, 20).forEach(e -> out.append(String.format("| `%s` | %s |%n", e.getKey(), pct(e.getValue(), sampleCount))));
             out.append("\nThe gateway's own methods (inclusive: on the stack):\n\n| method | inclusive |\n|---|---:|\n");
             top(ownInclusive, 20).forEach(e -> out.append(String.format("| `%s` | %s |%n", e.getKey(), pct(e.getValue(), sampleCount))));
-            out.append("\nAllocation by the first frame outside the JDK (share of the sampled allocation weight):\n\n"
-                    + "| frame | share |\n|---|---:|\n");
+            // Threads seen once were started during the recording (their count began at 0) or ended in it.
+            long threadBytes = threadAllocated.values().stream().mapToLong(a -> a[0] == a[1] ? 0 : a[1] - a[0]).sum();
+            double perRequest = requests > 0 ? threadBytes / (double) requests : 0;
+            if (requests > 0) {
+                out.append(String.format("%nAllocated: %,.0f MB over %,d requests, **%.1f KB per request** (all threads, "
+                        + "jdk.ThreadAllocationStatistics at the recording's start and end; JFR's own threads left out).%n", threadBytes / 1e6, requests,
+                        perRequest / 1024));
+            }
             final double total = allocated;
-            allocations.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(15)
-                .forEach(e -> out.append(String.format("| `%s` | %.1f%% |%n", e.getKey(), 100 * e.getValue() / total)));
+            String perRequestColumn = requests > 0 ? " | ≈ bytes/req" : "";
+            String perRequestAlign = requests > 0 ? "---:|" : "";
+            out.append("\nAllocation by the first frame outside the JDK (share of the sampled allocation weight" + (requests > 0
+                    ? "; bytes/req is that share of the measured total" : "") + "):\n\n"
+                    + "| frame | share" + perRequestColumn + " |\n|---|---:|" + perRequestAlign + "\n");
+            allocations.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(25)
+                .forEach(e -> out.append(allocationRow(e, total, perRequest)));
+            out.append("\nAllocation by the innermost frame of the gateway's own code (`dev.idempotency`) on the stack:\n\n"
+                    + "| frame | share" + perRequestColumn + " |\n|---|---:|" + perRequestAlign + "\n");
+            ownAllocations.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(20)
+                .forEach(e -> out.append(allocationRow(e, total, perRequest)));
             return out.toString();
+        }
+
+        /** Each thread's earliest allocation sample (a recording is not read in time order). */
+        private static Map<Long, java.time.Instant> firstSamples(Path file) throws IOException {
+            Map<Long, java.time.Instant> first = new HashMap<>();
+            try (RecordingFile recording = new RecordingFile(file)) {
+                while (recording.hasMoreEvents()) {
+                    RecordedEvent event = recording.readEvent();
+                    if (event.getEventType().getName().equals("jdk.ObjectAllocationSample") && event.getThread("eventThread") != null) {
+                        first.merge(event.getThread("eventThread").getId(), event.getStartTime(), (a, b) -> a.isBefore(b) ? a : b);
+                    }
+                }
+            }
+            return first;
+        }
+
+        private static boolean isRecorder(jdk.jfr.consumer.RecordedThread thread) {
+            String name = thread.getJavaName();
+            return name != null && (name.equals("Attach Listener") || name.startsWith("JFR "));
+        }
+
+        private static String allocationRow(Map.Entry<String, Double> e, double total, double perRequest) {
+            double share = e.getValue() / total;
+            return perRequest > 0 ? String.format("| `%s` | %.1f%% | %.0f |%n", e.getKey(), 100 * share, share * perRequest)
+                    : String.format("| `%s` | %.1f%% |%n", e.getKey(), 100 * share);
+        }
+
+        /** The innermost frame of dev.idempotency, or "(none: not the gateway's code)". */
+        private static String firstGatewayFrame(RecordedStackTrace stack) {
+            for (RecordedFrame frame : stack.getFrames()) {
+                String className = frame.getMethod().getType().getName();
+                if (className.startsWith("dev.idempotency.") && !className.contains("$$Lambda")) {
+                    return name(frame);
+                }
+            }
+            return "(none: no frame of the gateway's code)";
         }
 
         /** The layer of the first frame outside the JDK: who asked for the JDK work. */

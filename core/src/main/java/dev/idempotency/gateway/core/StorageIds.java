@@ -1,6 +1,5 @@
 package dev.idempotency.gateway.core;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -19,7 +18,7 @@ public abstract class StorageIds {
     private static final StorageIds SHA_256 = new StorageIds() {
         @Override
         byte[] digest(String... parts) {
-            MessageDigest digest = Digests.sha256();
+            MessageDigest digest = Digests.threadSha256();
             for (String part : parts) {
                 Digests.updatePart(digest, part);
             }
@@ -41,13 +40,16 @@ public abstract class StorageIds {
             throw new IllegalArgumentException("A key-hash secret needs at least 16 bytes, got " + secret.length);
         }
         byte[] key = secret.clone();
-        // An initialised Mac, cloned per use: getInstance and init (which hashes the key) cost more than the digest.
+        // An initialised Mac per thread, cloned once: getInstance and init (which hashes the key) cost
+        // more than the digest, and a clone per use allocated ~1 KB. doFinal leaves it initialised.
         Mac prototype = Digests.hmacSha256(key);
         boolean cloneable = isCloneable(prototype);
+        ThreadLocal<Mac> macs = ThreadLocal.withInitial(() -> cloneable ? cloneOf(prototype) : Digests.hmacSha256(key));
         return new StorageIds() {
             @Override
             byte[] digest(String... parts) {
-                Mac mac = cloneable ? cloneOf(prototype) : Digests.hmacSha256(key);
+                Mac mac = macs.get();
+                mac.reset();
                 for (String part : parts) {
                     updatePart(mac, part);
                 }
@@ -101,7 +103,7 @@ public abstract class StorageIds {
 
     private static void updatePart(Mac mac, String part) {
         byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-        mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+        Digests.updateLength(mac, bytes.length);
         mac.update(bytes);
     }
 }

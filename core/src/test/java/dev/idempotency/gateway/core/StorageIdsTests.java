@@ -41,6 +41,20 @@ class StorageIdsTests {
     }
 
     @Test
+    void oneThreadNamingOneThingAfterAnotherGetsEachItsOwnId() {
+        // Each thread reuses one digest and one Mac: nothing of the previous id may leak into the next.
+        StorageIds keyed = StorageIds.hmacSha256(SECRET);
+        ClientScope client = ClientScope.of(KEY);
+        for (int i = 0; i < 3; i++) {
+            assertThat(StorageIds.sha256().of(new ScopedKey("orders", "client-a", IdempotencyKey.of("k-" + i)))).hasSize(43);
+            assertThat(StorageIds.sha256().of(client)).isEqualTo("-IBuWDMxmEdXFLpikcNNxxqMHU6hN-ZoBm93f00D_ew");
+            assertThat(StorageIds.sha256().compute(KEY)).isEqualTo("dvG5xxq7OuCmCpPGH9MMiGHlxajDK7cgrKXDntvc2AI");
+            assertThat(keyed.compute(KEY)).isEqualTo("HaVVzZ02xmDfOzSJ_xJPsihm_anvvZ_ly91CJ6ivTUk");
+            assertThat(keyed.of(client)).isEqualTo("MNmeqSoDyuuL5aYQl7IYHreumh8KlPRAFmOZBKfiraI");
+        }
+    }
+
+    @Test
     void aKeyHashSecretNeedsSixteenBytes() {
         assertThat(StorageIds.hmacSha256(filled(16, 7)).of(KEY)).hasSize(43);
         assertThatIllegalArgumentException().isThrownBy(() -> StorageIds.hmacSha256(filled(15, 7)))

@@ -182,9 +182,11 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     private Mono<Void> withinInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
             IdempotencyRecord claim) {
         InFlightSlot slot = new InFlightSlot(this.inFlightKeys, key, claim.fencingToken(), this.policy);
-        return slot.take()
+        Mono<SlotOutcome> taken = slot.take()
             .<SlotOutcome>map(SlotTaken::new)
-            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new SlotStoreDown(ex)))
+            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new SlotStoreDown(ex)));
+        // As after begin: left on the store's thread, the whole forwarded exchange would run there.
+        return RequestEventLoop.of(exchange).resume(taken)
             .flatMap(outcome -> {
                 if (outcome instanceof SlotStoreDown down) {
                     return lease(key, claim, null).releaseUnused()

@@ -22,7 +22,7 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  * Redis Cluster: holding is one more script on one key, freeing one {@code ZREM}, each a round
  * trip only on routes that cap keys in flight.
  */
-public class RedisInFlightKeys implements InFlightKeys {
+public class RedisInFlightKeys implements InFlightKeys, AutoCloseable {
 
     private static final RedisScript<Long> HOLD = RedisStoreSupport.script("in-flight-hold", Long.class);
 
@@ -54,9 +54,20 @@ public class RedisInFlightKeys implements InFlightKeys {
 
     @Override
     public Mono<Void> free(ClientScope client, long fencingToken) {
-        return this.redis.opsForZSet().remove(redisKey(client), (Object) ascii(fencingToken))
+        Mono<Long> removed = (this.scriptCalls != null)
+                ? this.scriptCalls.zrem(redisKey(client).getBytes(StandardCharsets.UTF_8), ascii(fencingToken))
+                : this.redis.opsForZSet().remove(redisKey(client), (Object) ascii(fencingToken));
+        return removed
             .onErrorMap(ex -> new StoreUnavailableException("Redis did not free a key in flight: " + ex.getMessage(), ex))
             .then();
+    }
+
+    /** Closes the direct connection, once the store sharing it has closed it too; the connection factory stays open. */
+    @Override
+    public void close() {
+        if (this.scriptCalls != null) {
+            this.scriptCalls.close();
+        }
     }
 
     /** The Redis key of a client's count; public for operators' tools and tests. */

@@ -2,7 +2,9 @@ package dev.idempotency.gateway.store.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
@@ -10,9 +12,9 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisScriptingReactiveCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -29,14 +31,21 @@ import reactor.core.scheduler.Schedulers;
  * <p>The connection comes from the Lettuce client Spring Boot built from {@code spring.data.redis.*}
  * (so TLS, credentials and Cluster routing are the same); it is opened on first use, off the event
  * loop, and again after a failure to open it. Lettuce reconnects an opened connection by itself.
+ * The store and the in-flight count of one connection factory share it (one connection, not two),
+ * and the count's one plain command, {@code ZREM}, goes out on it too.
  */
 final class ScriptCalls implements AutoCloseable {
 
+    // Per connection factory; closed when its last user closes it.
+    private static final Map<LettuceConnectionFactory, ScriptCalls> SHARED = new IdentityHashMap<>();
+
     private final LettuceConnectionFactory factory;
 
-    private final Mono<RedisScriptingReactiveCommands<byte[], byte[]>> commands;
+    private final Mono<RedisClusterReactiveCommands<byte[], byte[]>> commands;
 
     private volatile StatefulConnection<byte[], byte[]> opened;
+
+    private int users;
 
     private ScriptCalls(LettuceConnectionFactory factory) {
         this.factory = factory;
@@ -44,9 +53,19 @@ final class ScriptCalls implements AutoCloseable {
                 connected -> Duration.ofMillis(Long.MAX_VALUE), error -> Duration.ZERO, () -> Duration.ZERO);
     }
 
-    /** Direct calls through {@code factory}'s Lettuce client, or {@code null} when it is not Lettuce's. */
+    /**
+     * Direct calls through {@code factory}'s Lettuce client, or {@code null} when it is not Lettuce's;
+     * each caller closes what it got.
+     */
     static ScriptCalls of(Object factory) {
-        return (factory instanceof LettuceConnectionFactory lettuce) ? new ScriptCalls(lettuce) : null;
+        if (!(factory instanceof LettuceConnectionFactory lettuce)) {
+            return null;
+        }
+        synchronized (SHARED) {
+            ScriptCalls calls = SHARED.computeIfAbsent(lettuce, ScriptCalls::new);
+            calls.users++;
+            return calls;
+        }
     }
 
     /** Runs {@code script} on {@code keys} (one slot); emits its reply, or nothing when it returned nil. */
@@ -71,7 +90,12 @@ final class ScriptCalls implements AutoCloseable {
                     missing -> redis.<T>eval(script.getScriptAsString(), type, keys, args).next()));
     }
 
-    private RedisScriptingReactiveCommands<byte[], byte[]> connect() {
+    /** Removes {@code member} from the sorted set {@code key}; emits how many were removed. */
+    Mono<Long> zrem(byte[] key, byte[] member) {
+        return this.commands.flatMap(redis -> redis.zrem(key, member));
+    }
+
+    private RedisClusterReactiveCommands<byte[], byte[]> connect() {
         // The factory's client exists once the factory started, which is before any request.
         AbstractRedisClient client = this.factory.getRequiredNativeClient();
         if (client instanceof RedisClusterClient cluster) {
@@ -91,6 +115,13 @@ final class ScriptCalls implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (SHARED) {
+            // Closed already (a second close must not close another user's), or still in use.
+            if (this.users == 0 || --this.users > 0) {
+                return;
+            }
+            SHARED.remove(this.factory, this);
+        }
         StatefulConnection<byte[], byte[]> connection = this.opened;
         if (connection != null && connection.isOpen()) {
             connection.close();
