@@ -1,5 +1,8 @@
 package dev.idempotency.gateway.chaos;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -12,8 +15,9 @@ import dev.idempotency.gateway.testsupport.RedisServer;
 /**
  * A master and a replica (no persistence) under one Sentinel. A fault kills the current master
  * (SIGKILL); the Sentinel promotes the replica (it calls a master down after 1 s), and the killed
- * server comes back and is made a replica of the new master. The next fault waits until it has
- * synced, so every failover has a replica to promote.
+ * server comes back (once the failover has ended) and is made a replica of the new master. The
+ * next fault waits until it has synced, so every failover has a replica to promote. The Sentinel's
+ * log is kept as {@code target/chaos/sentinel.log}.
  */
 final class SentinelChaosStore implements ChaosStore {
 
@@ -59,6 +63,9 @@ final class SentinelChaosStore implements ChaosStore {
         victim.stop();
         await("the Sentinel to promote the replica", () -> this.sentinel.masterPort() != port);
         history.failovers.add(new Failover("127.0.0.1:" + port, from, System.nanoTime(), null));
+        // The Sentinel names the new master before its failover ends; an old master back before
+        // then was seen promoted in its place, empty (a run on 2026-12-06): wait for the end.
+        await("the Sentinel to end the failover", () -> !this.sentinel.failingOver());
         victim.start();
         await("the old master to sync as a replica", () -> {
             String info = victim.command("INFO", "replication");
@@ -86,6 +93,14 @@ final class SentinelChaosStore implements ChaosStore {
 
     @Override
     public void close() {
+        try {
+            Path log = Path.of("target", "chaos", "sentinel.log");
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, this.sentinel.log());
+        }
+        catch (IOException ex) {
+            // the run's result does not depend on it
+        }
         this.sentinel.close();
         this.servers.forEach(RedisServer::close);
     }

@@ -282,9 +282,27 @@ public final class RedisClusterServer implements AutoCloseable {
         protected List<String> arguments() {
             return List.of("--cluster-enabled", "yes",
                     "--cluster-config-file", this.directory.resolve("nodes-" + port() + ".conf").toString(),
-                    "--dir", this.directory.toString(), "--save", "", "--appendonly", "no",
+                    "--dir", this.directory.toString(), "--dbfilename", rdbFile().getFileName().toString(),
+                    "--save", "", "--appendonly", "no",
                     // Fails a dead master within 2 s instead of 15 s, so outage tests stay short.
                     "--cluster-node-timeout", "2000");
+        }
+
+        /** Where a full sync as a replica leaves this node's data; one per node, as the directory is shared. */
+        private Path rdbFile() {
+            return this.directory.resolve("dump-" + port() + ".rdb");
+        }
+
+        @Override
+        public synchronized void start() {
+            try {
+                // Without persistence a restarted node is empty: not what its last full sync left.
+                Files.deleteIfExists(rdbFile());
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException("Could not delete " + rdbFile(), ex);
+            }
+            super.start();
         }
 
         @Override
