@@ -40,6 +40,9 @@ final class ChaosHistory {
     /** Sentinel and Cluster runs: masters killed and replaced by their replica. */
     final ConcurrentLinkedQueue<Failover> failovers = new ConcurrentLinkedQueue<>();
 
+    /** Answered orders swept because they were near a failover, beyond the random sample of {@code chaos.sweep}. */
+    final AtomicLong sweptNearFailover = new AtomicLong();
+
     /** Redis faults that could not be injected (a failover that did not happen in time), with when. */
     final ConcurrentLinkedQueue<String> faultFailures = new ConcurrentLinkedQueue<>();
 

@@ -10,7 +10,9 @@ import java.util.Locale;
  * <li>{@code chaos.duration}: how long load and faults last, ISO-8601 (default {@code PT30S};
  * {@code PT1H} for a long run);
  * <li>{@code chaos.clients}: concurrent clients (default 12);
- * <li>{@code chaos.sweep}: answered orders retried once more at the end (default 200);
+ * <li>{@code chaos.sweep}: answered orders retried once more at the end (default 200), chosen at
+ * random; with failovers, every order placed or answered from 5 s before a master's kill until its
+ * replica took over is retried too;
  * <li>{@code chaos.backgroundCompletion}: whether the gateway finishes an upstream call whose
  * client disconnected and stores its result (issue 6). When true, a re-execution after a client
  * disconnect is a violation; when false it is only counted as tolerated (the README's "client gone

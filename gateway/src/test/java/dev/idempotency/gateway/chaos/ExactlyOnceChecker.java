@@ -471,6 +471,7 @@ final class ExactlyOnceChecker {
         counts.put("answers: 502/504 released failure", attempts.stream().filter(a -> a.kind() == Kind.RELEASED_FAILURE).count());
         counts.put("answers: unexpected", attempts.stream().filter(a -> a.kind() == Kind.UNEXPECTED).count());
         counts.put("sweep retries", attempts.stream().filter(Attempt::sweep).count());
+        counts.put("sweep: of those, orders near a failover (beyond the sample)", this.history.sweptNearFailover.get());
         counts.put("faults: Redis kill+restart (AOF)", (long) this.history.redisOutages.size());
         counts.put("faults: Redis master killed, replica promoted", (long) this.history.failovers.size());
         counts.put("faults: gateway instance killed", (long) this.history.gatewayKills.size());
