@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.lettuce.core.cluster.SlotHash;
+
+import dev.idempotency.gateway.core.IdempotencyKey;
+import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.core.StorageIds;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
 
 /**
@@ -32,6 +38,15 @@ final class ChaosHistory {
     final ConcurrentLinkedQueue<Window> redisOutages = new ConcurrentLinkedQueue<>();
 
     final ConcurrentLinkedQueue<Window> gatewayKills = new ConcurrentLinkedQueue<>();
+
+    /** Sentinel and Cluster runs: masters killed and replaced by their replica. */
+    final ConcurrentLinkedQueue<Failover> failovers = new ConcurrentLinkedQueue<>();
+
+    /** Answered orders swept because they were near a failover, beyond the random sample of {@code chaos.sweep}. */
+    final AtomicLong sweptNearFailover = new AtomicLong();
+
+    /** Redis faults that could not be injected (a failover that did not happen in time), with when. */
+    final ConcurrentLinkedQueue<String> faultFailures = new ConcurrentLinkedQueue<>();
 
     final AtomicLong doubleClicks = new AtomicLong();
 
@@ -175,6 +190,31 @@ final class ChaosHistory {
         }
     }
 
+    /**
+     * A master killed at {@code fromNanos} and replaced by its replica by {@code toNanos};
+     * {@code slots} are the Cluster slots it served, {@code null} for every key (Sentinel).
+     */
+    record Failover(String master, long fromNanos, long toNanos, BitSet slots) {
+
+        /** Whether the record of client {@code client}'s key {@code key} lived on the killed master. */
+        boolean held(int client, String key) {
+            return this.slots == null || this.slots.get(slotOf(client, key));
+        }
+    }
+
+    /**
+     * The Cluster slot of a chaos order's record: the gateway names it after the route, the client
+     * and the key ({@code RedisIdempotencyStore#redisKey}, default prefix, no key-hash secret).
+     * {@code ChaosRun} checks after a Cluster run that records are found under these names.
+     */
+    static String recordKey(int client, String key) {
+        return "idem:" + StorageIds.sha256().of(new ScopedKey(ChaosRun.ROUTE_ID, "c" + client, IdempotencyKey.of(key)));
+    }
+
+    static int slotOf(int client, String key) {
+        return SlotHash.getSlot(recordKey(client, key));
+    }
+
     /** The fields the chaos upstream echoes; {@code exec} is -1 for bodies it did not write. */
     record Body(String client, String key, long exec, String instance, Integer originalStatus) {
 
@@ -223,6 +263,10 @@ final class ChaosHistory {
         }
         for (Window outage : this.redisOutages) {
             lines.add(new Object[] { outage.fromNanos(), "Redis killed at " + at(outage.fromNanos()) + ", back at " + at(outage.toNanos()) });
+        }
+        for (Failover failover : this.failovers) {
+            lines.add(new Object[] { failover.fromNanos(), "Redis master " + failover.master() + " killed at "
+                    + at(failover.fromNanos()) + ", replica promoted by " + at(failover.toNanos()) });
         }
         for (Window kill : this.gatewayKills) {
             lines.add(new Object[] { kill.fromNanos(), "instance g" + kill.instance() + " killed " + at(kill.fromNanos()) + ".."

@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,18 +17,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.idempotency.gateway.chaos.ChaosHistory.Order;
 import dev.idempotency.gateway.chaos.ChaosHistory.Window;
-import dev.idempotency.gateway.testsupport.DurableRedisServer;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.Routes;
 import dev.idempotency.gateway.web.PendingStores;
 
 /**
- * One run of the fault checker: a durable Redis, the chaos upstream, two gateway instances on
- * them, the clients, and two fault injectors (Redis killed and restarted, a gateway instance
- * killed and replaced) for {@link ChaosSettings#duration()}; then every order is driven to a
- * definite answer, faults stopped, and a sample of answered orders is retried once more.
+ * One run of the fault checker: the Redis of {@link ChaosSettings#topology()} (by default a
+ * durable standalone Redis), the chaos upstream, two gateway instances on them, the clients, and
+ * two fault injectors (Redis killed and restarted, or a master killed and failed over; a gateway
+ * instance killed and replaced) for {@link ChaosSettings#duration()}; then every order is driven to
+ * a definite answer, faults stopped, and a sample of answered orders is retried once more.
  */
 final class ChaosRun implements AutoCloseable {
+
+    static final String ROUTE_ID = "chaos";
 
     /** The checker route's upstream response timeout (route metadata {@code response-timeout}). */
     static final int RESPONSE_TIMEOUT_MS = 1000;
@@ -39,11 +43,17 @@ final class ChaosRun implements AutoCloseable {
 
     static final Duration PATIENT_TIMEOUT = Duration.ofSeconds(20);
 
+    /**
+     * Orders answered this long before a master was killed are all swept (retried at the end), so
+     * that a result lost further back than the checker's replication lag would show as a violation.
+     */
+    static final Duration SWEEP_BEFORE_KILL = Duration.ofSeconds(5);
+
     private final ChaosSettings settings;
 
     private final ChaosHistory history = new ChaosHistory();
 
-    private final DurableRedisServer redis;
+    private final ChaosStore store;
 
     private final ChaosUpstream upstream;
 
@@ -57,10 +67,12 @@ final class ChaosRun implements AutoCloseable {
 
     private volatile boolean faulting;
 
+    private volatile int recordsFoundByName = -1;
+
     ChaosRun(ChaosSettings settings) {
         this.settings = settings;
         ChaosSettlements.reset();
-        this.redis = DurableRedisServer.launch();
+        this.store = ChaosStore.launch(settings);
         this.upstream = new ChaosUpstream();
         try {
             startInstance();
@@ -88,6 +100,11 @@ final class ChaosRun implements AutoCloseable {
         return this.all.size();
     }
 
+    /** See {@link ChaosStore#recordsFoundByName}: of the first 20 answered orders, after the sweep. */
+    int recordsFoundByName() {
+        return this.recordsFoundByName;
+    }
+
     /**
      * A gateway instance of the run; {@code id} appears in the history as {@code g<id>}. A
      * {@code graceful} one is stopped as by SIGTERM (requests in flight drained, pending background
@@ -112,12 +129,16 @@ final class ChaosRun implements AutoCloseable {
         // Alternating, so that every run with two kills or more has both kinds.
         boolean graceful = id % 2 == 1;
         List<String> properties = new ArrayList<>(Routes.create()
-            .route("chaos", this.upstream.baseUrl()).path("/chaos/**").metadata("response-timeout", RESPONSE_TIMEOUT_MS)
+            .route(ROUTE_ID, this.upstream.baseUrl()).path("/chaos/**").metadata("response-timeout", RESPONSE_TIMEOUT_MS)
             .filter("Idempotency", routeArgs())
             .properties());
-        properties.addAll(List.of("idempotency.store=redis", "spring.data.redis.host=" + this.redis.host(),
-                "spring.data.redis.port=" + this.redis.port(), "spring.data.redis.timeout=1s",
-                "spring.data.redis.connect-timeout=1s",
+        properties.addAll(this.store.gatewayProperties());
+        if (this.settings.replicaAcks()) {
+            // A missing acknowledgement is logged (WARN, at most once a second per instance): the run's output counts them.
+            properties.addAll(List.of("idempotency.redis.replica-acks=1", "idempotency.redis.replica-ack-timeout=1s",
+                    "logging.level.dev.idempotency.gateway.store.redis.ReplicaAcknowledgedCompletions=WARN"));
+        }
+        properties.addAll(List.of(
                 // SIGKILL: close() cuts in-flight requests and gives up pending stores at once.
                 // SIGTERM: close() drains and flushes, within the grace period.
                 graceful ? "server.shutdown=graceful" : "server.shutdown=immediate",
@@ -147,7 +168,7 @@ final class ChaosRun implements AutoCloseable {
         this.history.started();
         this.loadEndNanos = System.nanoTime() + this.settings.duration().toNanos();
         this.faulting = true;
-        Thread redisFaults = new Thread(this::restartRedisNowAndThen, "chaos-redis-faults");
+        Thread redisFaults = new Thread(this::failRedisNowAndThen, "chaos-redis-faults");
         Thread gatewayFaults = new Thread(this::killGatewaysNowAndThen, "chaos-gateway-faults");
         ExecutorService doubleClicks = Executors.newCachedThreadPool();
         List<ChaosClient> clients = new ArrayList<>();
@@ -173,6 +194,8 @@ final class ChaosRun implements AutoCloseable {
         // After the lease of anything cut off has run out, every answered order must still be answered the same.
         ChaosClient.sleep(LOCK_TIMEOUT.toMillis() + 1000);
         sweep(clients.get(0));
+        this.recordsFoundByName = this.store.recordsFoundByName(
+                this.history.orders.stream().filter(Order::answered).limit(20).toList());
         // Stragglers: upstream calls still finishing for requests whose client left.
         ChaosClient.sleep(RESPONSE_TIMEOUT_MS + 1000);
     }
@@ -181,20 +204,36 @@ final class ChaosRun implements AutoCloseable {
         List<Order> answered = new ArrayList<>(this.history.orders.stream().filter(Order::answered).toList());
         // Distinct orders: two sweeps of one key at once would only race each other into a 409.
         Collections.shuffle(answered, new Random(this.settings.seed()));
+        Set<Order> swept = new LinkedHashSet<>(answered.stream().limit(this.settings.sweep()).toList());
+        // A failover loses only what the killed master had not replicated, and only a retry shows it.
+        answered.stream().filter(this::nearAFailover).forEach(order -> {
+            if (swept.add(order)) {
+                this.history.sweptNearFailover.incrementAndGet();
+            }
+        });
         ExecutorService sweepers = Executors.newFixedThreadPool(8);
-        answered.stream().limit(this.settings.sweep()).forEach(order -> sweepers.execute(() -> client.sweep(order)));
+        swept.forEach(order -> sweepers.execute(() -> client.sweep(order)));
         sweepers.shutdown();
         sweepers.awaitTermination(2, TimeUnit.MINUTES);
     }
 
-    private void restartRedisNowAndThen() {
+    /** Whether the order was placed or answered from {@link #SWEEP_BEFORE_KILL} before a master's kill until its replica took over. */
+    private boolean nearAFailover(Order order) {
+        return this.history.failovers.stream().anyMatch(failover -> order.startNanos() <= failover.toNanos()
+                && order.endNanos() >= failover.fromNanos() - SWEEP_BEFORE_KILL.toNanos());
+    }
+
+    private void failRedisNowAndThen() {
         Random random = new Random(this.settings.seed() ^ 0x7ED15);
-        while (pause(random, 6_000, 12_000)) {
-            long from = System.nanoTime();
-            this.redis.stop();
-            ChaosClient.sleep(200 + random.nextInt(1300));
-            this.redis.start();
-            this.history.redisOutages.add(new Window(0, from, System.nanoTime()));
+        while (pause(random, this.store.minPauseMillis(), this.store.maxPauseMillis())) {
+            try {
+                this.store.fault(random, this.history);
+            }
+            catch (RuntimeException ex) {
+                // The checker fails the run with it: faults stopped early prove less than they seem to.
+                this.history.faultFailures.add(this.history.at(System.nanoTime()) + " " + ex);
+                return;
+            }
         }
     }
 
@@ -237,6 +276,6 @@ final class ChaosRun implements AutoCloseable {
             instance.gateway().close();
         }
         this.upstream.close();
-        this.redis.close();
+        this.store.close();
     }
 }

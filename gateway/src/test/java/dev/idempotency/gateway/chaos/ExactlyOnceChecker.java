@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import dev.idempotency.gateway.chaos.ChaosHistory.Action;
 import dev.idempotency.gateway.chaos.ChaosHistory.Attempt;
 import dev.idempotency.gateway.chaos.ChaosHistory.Body;
+import dev.idempotency.gateway.chaos.ChaosHistory.Failover;
 import dev.idempotency.gateway.chaos.ChaosHistory.Kind;
 import dev.idempotency.gateway.chaos.ChaosHistory.Order;
 import dev.idempotency.gateway.chaos.ChaosHistory.Result;
@@ -38,11 +39,17 @@ import dev.idempotency.gateway.testsupport.RawHttpClient;
  * for the lease to have run out; outside strict mode, a Redis outage (as the gateway saw it, with
  * its reconnect) of at least two thirds of the lease while the key was held, with the second
  * execution after the outage began and after the lease could have run out, and no more such
- * excuses than leases the gateways counted as lost; and - only while
+ * excuses than leases the gateways counted as lost; a failover (Sentinel, Cluster) whose killed
+ * master held the key (its slot) and had not replicated it: the owner's request began before the
+ * kill, the second execution came after it, and the owner either still held the key at the kill
+ * (a claim or lease not replicated) or was answered at most {@value #REPLICATION_LAG_MILLIS} ms before
+ * it (a stored result not replicated; a violation with {@link ChaosSettings#replicaAcks()}, which
+ * waits for a replica before answering); and - only while
  * {@link ChaosSettings#backgroundCompletion()} is off - the client gone mid-request. An
  * ambiguous outcome (reset, empty response, timeout) is stored and must never run again;
  * <li>every replay byte-equal to the response of the execution it names (and all replays of a
- * key equal to each other); outcome-unknown replays equal to the first outcome-unknown answer;
+ * key equal to each other, or, for a key whose record a failover lost, all replays naming one
+ * execution); outcome-unknown replays equal to the first outcome-unknown answer;
  * too-large responses replayed as 409 response-not-replayable;
  * <li>no answer served to the wrong client: every body names the requesting client and key;
  * <li>no request lost: every order got a definite answer in time, and still gets it after the
@@ -64,6 +71,20 @@ final class ExactlyOnceChecker {
     /** docs/guarantees.md, "Remaining limits": a result held in memory while Redis was down dies with its instance. */
     static final String RESULT_LOST_WITH_ITS_INSTANCE =
             "owning instance stopped before Redis came back to store its result (given up at the stop), lease expired";
+
+    static final String FAILOVER_LOST_ANSWERED_RESULT =
+            "failover: the killed master had not replicated a result its client had been answered with";
+
+    static final String FAILOVER_LOST_IN_FLIGHT =
+            "failover: the key was in flight on the killed master (claim, lease or unanswered result not replicated)";
+
+    /**
+     * How long before a master's kill a write may still be missing on its replica. Replication is
+     * asynchronous but continuous: a result older than this that a failover lost is a violation.
+     */
+    static final long REPLICATION_LAG_MILLIS = 1_000;
+
+    private static final long REPLICATION_LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(REPLICATION_LAG_MILLIS);
 
     /** The checker route's {@code lockTimeout}. */
     private static final long LEASE_NANOS = ChaosRun.LOCK_TIMEOUT.toNanos();
@@ -88,6 +109,9 @@ final class ExactlyOnceChecker {
     private final Map<String, Long> settlements;
 
     private long excusedByOutage;
+
+    /** Keys executed again because a failover lost their record: their replays may name either execution. */
+    private final Set<String> recordLostInFailover = new TreeSet<>();
 
     /**
      * @param settlements how the gateway instances settled their keys, by {@link KeySettlement} name
@@ -131,9 +155,13 @@ final class ExactlyOnceChecker {
 
     /** A run without faults proves nothing: each kind the checker is about must have happened. */
     private void checkFaultsInjected(List<Attempt> attempts) {
-        if (this.history.redisOutages.isEmpty()) {
+        if (!this.settings.topology().hasReplicas() && this.history.redisOutages.isEmpty()) {
             violation("vacuous run: no Redis outage was injected");
         }
+        if (this.settings.topology().hasReplicas() && this.history.failovers.isEmpty()) {
+            violation("vacuous run: no Redis master was killed and failed over");
+        }
+        this.history.faultFailures.forEach(failure -> violation("a Redis fault could not be injected: " + failure));
         if (this.history.gatewayKills.isEmpty()) {
             violation("vacuous run: no gateway instance was killed");
         }
@@ -211,6 +239,9 @@ final class ExactlyOnceChecker {
                 if (reason.equals(OUTAGE_OUTLASTED_LEASE)) {
                     this.excusedByOutage++;
                 }
+                if (reason.startsWith("failover")) {
+                    this.recordLostInFailover.add(key);
+                }
                 this.counts.merge("re-executions tolerated: " + reason, 1L, Long::sum);
                 List<String> samples = this.tolerated.computeIfAbsent(reason, r -> new ArrayList<>());
                 if (samples.size() < 3) {
@@ -265,6 +296,10 @@ final class ExactlyOnceChecker {
                 return OUTAGE_OUTLASTED_LEASE;
             }
         }
+        String failover = lostInFailover(owner, heldUntil, next);
+        if (failover != null) {
+            return failover;
+        }
         if (owner.result() == Result.GAVE_UP && !this.settings.backgroundCompletion()) {
             return "client disconnected mid-request (no background completion yet)";
         }
@@ -286,6 +321,30 @@ final class ExactlyOnceChecker {
         return false;
     }
 
+    /**
+     * A failover that can have lost the owner's record: the killed master held the key's slot, the
+     * owner's request began before the kill and {@code next} came after it; and the owner held the
+     * key at the kill, or was answered (its result stored) just before it.
+     */
+    private String lostInFailover(Attempt owner, long heldUntil, Execution next) {
+        for (Failover failover : this.history.failovers) {
+            long kill = failover.fromNanos();
+            if (owner.startNanos() >= kill || next.nanos() < kill || !failover.held(owner.client(), owner.key())) {
+                continue;
+            }
+            if (owner.response() != null && owner.endNanos() < kill) {
+                // Answered before the kill: its result was stored before the answer went out (Redis was up).
+                if (owner.endNanos() >= kill - REPLICATION_LAG_NANOS && !this.settings.replicaAcks()) {
+                    return FAILOVER_LOST_ANSWERED_RESULT;
+                }
+            }
+            else if (heldUntil >= kill - REPLICATION_LAG_NANOS) {
+                return FAILOVER_LOST_IN_FLIGHT;
+            }
+        }
+        return null;
+    }
+
     private static long delayMillis(Execution execution) {
         String[] parts = execution.behaviour().split(":");
         return parts.length < 2 ? 0 : Long.parseLong(parts[1]);
@@ -295,6 +354,7 @@ final class ExactlyOnceChecker {
             Map<Long, Execution> executionsBySerial) {
         Map<Long, Attempt> freshByExecution = new HashMap<>();
         Map<String, Attempt> firstOutcomeUnknown = new HashMap<>();
+        Map<String, List<Attempt>> outcomeUnknownAnswers = new HashMap<>();
         for (Attempt attempt : attempts) {
             if (attempt.response() == null) {
                 continue;
@@ -306,6 +366,7 @@ final class ExactlyOnceChecker {
             }
             else if (kind == Kind.OUTCOME_UNKNOWN) {
                 firstOutcomeUnknown.merge(attempt.key(), attempt, (a, b) -> a.endNanos() <= b.endNanos() ? a : b);
+                outcomeUnknownAnswers.computeIfAbsent(attempt.key(), key -> new ArrayList<>()).add(attempt);
             }
             else if (kind == Kind.UNEXPECTED) {
                 violation("unexpected answer: " + attempt.describe(this.history) + " " + attempt.response()
@@ -329,7 +390,7 @@ final class ExactlyOnceChecker {
                 }
                 continue;
             }
-            Attempt first = firstReplay.putIfAbsent(attempt.key(), attempt);
+            Attempt first = firstReplay.putIfAbsent(replayGroup(attempt), attempt);
             if (first != null && !sameResponse(first.response(), replay)) {
                 violation("two replays of key " + attempt.key() + " differ: " + first.describe(this.history) + " vs "
                         + attempt.describe(this.history));
@@ -349,7 +410,9 @@ final class ExactlyOnceChecker {
             }
             else if ("upstream-outcome-unknown".equals(problem)) {
                 Attempt original = firstOutcomeUnknown.get(attempt.key());
-                if (original != null && !sameResponse(original.response(), replay)) {
+                boolean lost = this.recordLostInFailover.contains(attempt.key());
+                if (original != null && !sameResponse(original.response(), replay) && !(lost && outcomeUnknownAnswers
+                    .get(attempt.key()).stream().anyMatch(answer -> sameResponse(answer.response(), replay)))) {
                     violation("outcome-unknown replay differs from the first answer: " + original.response() + " vs "
                             + replay);
                 }
@@ -365,6 +428,18 @@ final class ExactlyOnceChecker {
                 violation("replay of something never stored: " + attempt.describe(this.history) + " " + replay);
             }
         }
+    }
+
+    /**
+     * Replays that must all be equal: those of one key; for a key whose record a failover lost and
+     * an execution replaced, those naming one execution (or one kind of problem).
+     */
+    private String replayGroup(Attempt replay) {
+        if (!this.recordLostInFailover.contains(replay.key())) {
+            return replay.key();
+        }
+        Body body = replay.body();
+        return replay.key() + "#" + (body.exec() >= 0 ? Long.toString(body.exec()) : replay.response().problemType());
     }
 
     /** Bodies written by the upstream name client and key; problems name the request path. */
@@ -455,7 +530,9 @@ final class ExactlyOnceChecker {
         counts.put("answers: 502/504 released failure", attempts.stream().filter(a -> a.kind() == Kind.RELEASED_FAILURE).count());
         counts.put("answers: unexpected", attempts.stream().filter(a -> a.kind() == Kind.UNEXPECTED).count());
         counts.put("sweep retries", attempts.stream().filter(Attempt::sweep).count());
+        counts.put("sweep: of those, orders near a failover (beyond the sample)", this.history.sweptNearFailover.get());
         counts.put("faults: Redis kill+restart (AOF)", (long) this.history.redisOutages.size());
+        counts.put("faults: Redis master killed, replica promoted", (long) this.history.failovers.size());
         counts.put("faults: gateway instance killed", (long) this.history.gatewayKills.size());
         counts.put("faults: of those, stopped gracefully (SIGTERM)", this.history.gracefulStops.get());
         counts.put("faults: of those, killed (SIGKILL)", this.history.sigkills.get());
@@ -469,6 +546,7 @@ final class ExactlyOnceChecker {
         this.executions.forEach(execution -> byBehaviour.merge(execution.behaviour().split(":")[0], 1L, Long::sum));
         byBehaviour.forEach((kind, count) -> counts.put("executions with upstream " + kind, count));
         counts.putAll(this.counts);
+        counts.put("keys whose record a failover lost", (long) this.recordLostInFailover.size());
         counts.put("keys stored as outcome-unknown that the upstream never received", (long) this.outcomeUnknownNeverReceived.size());
         counts.put("violations", (long) this.violations.size());
         this.counts.clear();

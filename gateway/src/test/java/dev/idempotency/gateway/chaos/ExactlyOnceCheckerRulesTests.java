@@ -3,6 +3,7 @@ package dev.idempotency.gateway.chaos;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.idempotency.gateway.chaos.ChaosHistory.Action;
 import dev.idempotency.gateway.chaos.ChaosHistory.Attempt;
+import dev.idempotency.gateway.chaos.ChaosHistory.Failover;
 import dev.idempotency.gateway.chaos.ChaosHistory.Order;
 import dev.idempotency.gateway.chaos.ChaosHistory.Result;
 import dev.idempotency.gateway.chaos.ChaosHistory.Window;
+import dev.idempotency.gateway.chaos.ChaosSettings.Topology;
 import dev.idempotency.gateway.chaos.ChaosUpstream.Execution;
 import dev.idempotency.gateway.testsupport.RawHttpClient.Response;
 
@@ -31,6 +34,15 @@ class ExactlyOnceCheckerRulesTests {
     private static final ChaosSettings SETTINGS = new ChaosSettings(1, Duration.ofSeconds(30), 2, 0, true, false, null);
 
     private static final ChaosSettings STRICT = new ChaosSettings(1, Duration.ofSeconds(30), 2, 0, true, true, null);
+
+    private static final ChaosSettings SENTINEL = new ChaosSettings(1, Duration.ofSeconds(30), 2, 0, true, true, null,
+            Topology.SENTINEL, false);
+
+    private static final ChaosSettings SENTINEL_WITH_ACKS = new ChaosSettings(1, Duration.ofSeconds(30), 2, 0, true, true,
+            null, Topology.SENTINEL, true);
+
+    private static final ChaosSettings CLUSTER = new ChaosSettings(1, Duration.ofSeconds(30), 2, 0, true, true, null,
+            Topology.CLUSTER, false);
 
     private static final long LEASE_MS = ChaosRun.LOCK_TIMEOUT.toMillis();
 
@@ -200,6 +212,92 @@ class ExactlyOnceCheckerRulesTests {
     }
 
     @Test
+    void aRunWithReplicasWithoutAFailoverIsVacuous() {
+        assertThat(check(SENTINEL).violations()).singleElement().asString().contains("no Redis master was killed");
+    }
+
+    @Test
+    void aRedisFaultThatCouldNotBeInjectedFailsTheRun() {
+        failover(300_000, null);
+        this.history.faultFailures.add("t+40.000s java.lang.IllegalStateException: Waited PT1M for the Sentinel");
+        assertThat(check(SENTINEL).violations()).singleElement().asString().contains("could not be injected");
+    }
+
+    @Test
+    void aResultAnsweredJustBeforeAFailoverThatLostItMayRunAgainWithoutReplicaAcks() {
+        failover(10_500, null);
+        secondExecutionOf("k2", "ok:0", 1, 10_000, 10_100, 15_000);
+        ExactlyOnceChecker.Report report = check(SENTINEL);
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.counts()).containsEntry("re-executions tolerated: " + ExactlyOnceChecker.FAILOVER_LOST_ANSWERED_RESULT, 1L)
+            .containsEntry("keys whose record a failover lost", 1L);
+    }
+
+    @Test
+    void withReplicaAcksAnAnsweredResultLostInAFailoverIsAViolation() {
+        failover(10_500, null);
+        secondExecutionOf("k2", "ok:0", 1, 10_000, 10_100, 15_000);
+        assertThat(check(SENTINEL_WITH_ACKS).violations()).singleElement().asString().contains("key k2 executed again");
+    }
+
+    @Test
+    void aResultAnsweredLongBeforeTheFailoverWasReplicatedAndMustNotRunAgain() {
+        failover(10_100 + ExactlyOnceChecker.REPLICATION_LAG_MILLIS + 500, null);
+        secondExecutionOf("k2", "ok:0", 1, 10_000, 10_100, 15_000);
+        assertThat(check(SENTINEL).violations()).singleElement().asString().contains("key k2 executed again");
+    }
+
+    @Test
+    void aSecondExecutionBeforeTheKillIsNotExcusedByIt() {
+        failover(14_000, null);
+        secondExecutionOf("k2", "ok:0", 1, 10_000, 13_500, 13_800);
+        assertThat(check(SENTINEL).violations()).singleElement().asString().contains("key k2 executed again");
+    }
+
+    @Test
+    void aKeyInFlightOnTheKilledMasterMayRunAgainEvenWithReplicaAcks() {
+        // The claim is not waited for: a failover can lose it while the upstream works.
+        failover(10_300, null);
+        lostOwnerThenRetry("k2", 1, 10_000, 10_000 + LEASE_MS + 200);
+        ExactlyOnceChecker.Report report = check(SENTINEL_WITH_ACKS);
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.counts()).containsEntry("re-executions tolerated: " + ExactlyOnceChecker.FAILOVER_LOST_IN_FLIGHT, 1L);
+    }
+
+    @Test
+    void aClusterFailoverExcusesOnlyKeysOfTheKilledMastersSlots() {
+        BitSet others = new BitSet(16384);
+        others.set(0, 16384);
+        others.clear(ChaosHistory.slotOf(2, "k2"));
+        failover(10_500, others);
+        secondExecutionOf("k2", "ok:0", 1, 10_000, 10_100, 15_000);
+        assertThat(check(CLUSTER).violations()).singleElement().asString().contains("key k2 executed again");
+
+        this.history.failovers.clear();
+        BitSet its = new BitSet(16384);
+        its.set(ChaosHistory.slotOf(2, "k2"));
+        failover(10_500, its);
+        assertThat(check(CLUSTER).violations()).isEmpty();
+    }
+
+    @Test
+    void replaysOfAKeyWhoseRecordAFailoverLostMayNameEitherExecutionButEachOneExactly() {
+        failover(10_500, null);
+        Execution second = secondExecutionOf("k2", "ok:0", 1, 10_000, 10_100, 15_000);
+        long first = second.serial() - 1;
+        attempt(2, "k2", 1, 10_200, 10_210, Result.RESPONSE, answer(201, 2, "k2", first, true));
+        attempt(2, "k2", 1, 16_000, 16_010, Result.RESPONSE, answer(201, 2, "k2", second.serial(), true));
+        assertThat(check(SENTINEL).violations()).isEmpty();
+
+        Response changed = new Response(201, "", List.of(Map.entry("Content-Type", "application/json"),
+                Map.entry("Idempotent-Replayed", "true")), ("{\"client\":\"c2\",\"key\":\"k2\",\"exec\":"
+                        + second.serial() + ",\"extra\":1}").getBytes(StandardCharsets.UTF_8));
+        attempt(2, "k2", 1, 17_000, 17_010, Result.RESPONSE, changed);
+        assertThat(check(SENTINEL).violations()).isNotEmpty().allMatch(violation -> violation.contains("differ")
+                || violation.contains("not byte-equal"));
+    }
+
+    @Test
     void aReplayThatDiffersFromTheOriginalIsAViolation() {
         this.history.attempts.remove(this.replay);
         Response original = this.replay.response();
@@ -251,6 +349,11 @@ class ExactlyOnceCheckerRulesTests {
     }
 
     // --- building histories ---
+
+    /** A master killed at {@code killMillis}, failed over 2 s later; {@code slots} null: every key (Sentinel). */
+    private void failover(long killMillis, BitSet slots) {
+        this.history.failovers.add(new Failover("127.0.0.1:7000", at(killMillis), at(killMillis + 2_000), slots));
+    }
 
     private ExactlyOnceChecker.Report check(ChaosSettings settings) {
         return new ExactlyOnceChecker(settings, this.history, this.executions, this.settlements).check();

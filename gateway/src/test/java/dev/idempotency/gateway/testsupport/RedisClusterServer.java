@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,11 @@ import java.util.stream.Collectors;
 import org.opentest4j.TestAbortedException;
 
 /**
- * A real Redis Cluster for one test class: three masters (no replicas), each a local
- * {@code redis-server} child process on a free port, joined by {@code redis-cli --cluster create}
- * exactly as an operator would. Needs both binaries: Debian's {@code redis-server} package brings
- * {@code redis-cli} along (it depends on {@code redis-tools}). There is no container fallback.
+ * A real Redis Cluster for one test class: three masters (no replicas, or one replica each), each
+ * a local {@code redis-server} child process on a free port, joined by
+ * {@code redis-cli --cluster create} exactly as an operator would. Needs both binaries: Debian's
+ * {@code redis-server} package brings {@code redis-cli} along (it depends on {@code redis-tools}).
+ * There is no container fallback.
  */
 public final class RedisClusterServer implements AutoCloseable {
 
@@ -29,12 +31,27 @@ public final class RedisClusterServer implements AutoCloseable {
 
     private final List<Node> nodes = new ArrayList<>();
 
-    private RedisClusterServer(Path directory) {
+    private final int replicasPerMaster;
+
+    private RedisClusterServer(Path directory, int replicasPerMaster) {
         this.directory = directory;
+        this.replicasPerMaster = replicasPerMaster;
     }
 
     /** Starts three masters, creates the cluster and waits until every node says {@code cluster_state:ok}. */
     public static RedisClusterServer launch() {
+        return launch(0);
+    }
+
+    /**
+     * Three masters with one replica each: a killed master is replaced by its replica (after
+     * {@code cluster-node-timeout}, 2 s here).
+     */
+    public static RedisClusterServer launchWithReplicas() {
+        return launch(1);
+    }
+
+    private static RedisClusterServer launch(int replicasPerMaster) {
         Path server = RedisServer.localBinary();
         Path cli = binary("redis-cli");
         if (server == null || cli == null) {
@@ -43,13 +60,13 @@ public final class RedisClusterServer implements AutoCloseable {
         }
         RedisClusterServer cluster;
         try {
-            cluster = new RedisClusterServer(Files.createTempDirectory("redis-cluster-"));
+            cluster = new RedisClusterServer(Files.createTempDirectory("redis-cluster-"), replicasPerMaster);
         }
         catch (IOException ex) {
             throw new IllegalStateException("No temporary directory for the cluster's node files", ex);
         }
         try {
-            for (int i = 0; i < MASTERS; i++) {
+            for (int i = 0; i < MASTERS * (1 + replicasPerMaster); i++) {
                 Node node = new Node(cluster.directory);
                 cluster.nodes.add(node);
                 node.start();
@@ -77,7 +94,7 @@ public final class RedisClusterServer implements AutoCloseable {
     private void create(Path cli) {
         List<String> command = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
         this.nodes.forEach(node -> command.add(node.address()));
-        command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        command.addAll(List.of("--cluster-replicas", Integer.toString(this.replicasPerMaster), "--cluster-yes"));
         try {
             File log = this.directory.resolve("cluster-create.log").toFile();
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
@@ -107,7 +124,7 @@ public final class RedisClusterServer implements AutoCloseable {
                 info = node.command("CLUSTER", "INFO");
                 // Every node must know every other and all slots, or a client may get a partial topology.
                 if (info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:16384")
-                        && info.contains("cluster_known_nodes:" + MASTERS)) {
+                        && info.contains("cluster_known_nodes:" + this.nodes.size())) {
                     break;
                 }
                 RedisServer.sleep(100);
@@ -118,9 +135,97 @@ public final class RedisClusterServer implements AutoCloseable {
         }
     }
 
-    /** The masters, each answering {@link RedisServer#command} for its own keys. */
+    /** Every node (masters, and replicas if any), each answering {@link RedisServer#command} for its own keys. */
     public List<RedisServer> nodes() {
         return List.copyOf(this.nodes);
+    }
+
+    /** A master as the cluster sees it now, with the slots it serves. */
+    public record Shard(RedisServer master, BitSet slots) {
+    }
+
+    /** The masters serving slots now, as a live node's {@code CLUSTER NODES} says. */
+    public List<Shard> shards() {
+        List<Shard> shards = new ArrayList<>();
+        for (String line : liveNode().command("CLUSTER", "NODES").split("\n")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                continue;
+            }
+            BitSet slots = new BitSet(16384);
+            for (int i = 8; i < fields.length; i++) {
+                // "[slot->-node]" entries are slots being migrated; this cluster never migrates any.
+                if (!fields[i].startsWith("[")) {
+                    String[] range = fields[i].split("-");
+                    slots.set(Integer.parseInt(range[0]), Integer.parseInt(range[range.length - 1]) + 1);
+                }
+            }
+            String address = fields[1].split("@")[0];
+            this.nodes.stream().filter(node -> node.address().equals(address)).findFirst()
+                .ifPresent(node -> shards.add(new Shard(node, slots)));
+        }
+        return shards;
+    }
+
+    /**
+     * Waits until every slot is served by a master other than {@code dead} and every node but
+     * {@code dead} says {@code cluster_state:ok}: the cluster has failed over.
+     */
+    public void awaitFailedOver(RedisServer dead, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                List<Shard> shards = shards();
+                BitSet served = new BitSet(16384);
+                shards.stream().filter(shard -> shard.master() != dead).forEach(shard -> served.or(shard.slots()));
+                if (served.cardinality() == 16384 && this.nodes.stream().filter(node -> node != dead)
+                    .allMatch(node -> node.command("CLUSTER", "INFO").contains("cluster_state:ok"))) {
+                    return;
+                }
+            }
+            catch (IllegalStateException notYet) {
+                // a node briefly not answering while the cluster settles
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The cluster did not fail over from " + dead.port() + " within " + timeout);
+            }
+            RedisServer.sleep(100);
+        }
+    }
+
+    /** Waits until {@code node} (restarted after a failover) is a replica again, synced with its master. */
+    public void awaitReplica(RedisServer node, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                String info = node.command("INFO", "replication");
+                if (info.contains("role:slave") && info.contains("master_link_status:up")
+                        && node.command("CLUSTER", "INFO").contains("cluster_state:ok")) {
+                    return;
+                }
+            }
+            catch (IllegalStateException notYet) {
+                // still starting
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Node " + node.port() + " did not rejoin as a synced replica within " + timeout);
+            }
+            RedisServer.sleep(100);
+        }
+    }
+
+    private RedisServer liveNode() {
+        for (Node node : this.nodes) {
+            try {
+                if (node.command("PING").startsWith("+PONG")) {
+                    return node;
+                }
+            }
+            catch (IllegalStateException down) {
+                // try the next one
+            }
+        }
+        throw new IllegalStateException("No node of the cluster answers");
     }
 
     /** {@code host:port,host:port,...}, the value of {@code spring.data.redis.cluster.nodes}. */
@@ -177,9 +282,27 @@ public final class RedisClusterServer implements AutoCloseable {
         protected List<String> arguments() {
             return List.of("--cluster-enabled", "yes",
                     "--cluster-config-file", this.directory.resolve("nodes-" + port() + ".conf").toString(),
-                    "--dir", this.directory.toString(), "--save", "", "--appendonly", "no",
+                    "--dir", this.directory.toString(), "--dbfilename", rdbFile().getFileName().toString(),
+                    "--save", "", "--appendonly", "no",
                     // Fails a dead master within 2 s instead of 15 s, so outage tests stay short.
                     "--cluster-node-timeout", "2000");
+        }
+
+        /** Where a full sync as a replica leaves this node's data; one per node, as the directory is shared. */
+        private Path rdbFile() {
+            return this.directory.resolve("dump-" + port() + ".rdb");
+        }
+
+        @Override
+        public synchronized void start() {
+            try {
+                // Without persistence a restarted node is empty: not what its last full sync left.
+                Files.deleteIfExists(rdbFile());
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException("Could not delete " + rdbFile(), ex);
+            }
+            super.start();
         }
 
         @Override

@@ -64,6 +64,21 @@ public final class RedisSentinel extends RedisProcess {
         DurableRedisServer.deleteRecursively(this.directory);
     }
 
+    /** What the sentinel logged (its failovers, step by step), while it has not been closed. */
+    public String log() {
+        try {
+            return Files.readString(logFile());
+        }
+        catch (IOException ex) {
+            return "(no sentinel log: " + ex + ")";
+        }
+    }
+
+    /** Whether a failover of the master is under way (flag {@code failover_in_progress}). */
+    public boolean failingOver() {
+        return command("SENTINEL", "master", MASTER_NAME).contains("failover_in_progress");
+    }
+
     /** The port of the master as this sentinel currently sees it. */
     public int masterPort() {
         String reply = command("SENTINEL", "get-master-addr-by-name", MASTER_NAME);
