@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
@@ -103,13 +103,15 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     // A dropped connection is a failure even when no call of this gateway was under way: an idle
     // gateway must not count an outage it slept through (a crashed Redis drops every connection).
+    // Lettuce tries to reconnect a connection it lost, and only one it lost: the connections a
+    // Cluster topology refresh opens and closes each period end without one, and are no failure.
     private static Disposable watchDisconnects(ReactiveRedisConnectionFactory connectionFactory,
             RedisAvailability availability) {
         // A factory not started yet has no client to watch: failed calls are then the only evidence.
         if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isRunning()
                 && lettuce.getNativeClient() != null) {
             return lettuce.getNativeClient().getResources().eventBus().get()
-                .filter(DisconnectedEvent.class::isInstance)
+                .filter(ReconnectAttemptEvent.class::isInstance)
                 .subscribe(event -> availability.failed());
         }
         return () -> { };
