@@ -9,7 +9,8 @@ import org.springframework.http.client.ReactorResourceFactory;
  * uses Reactor Netty's JVM-global resources and disposes them when its context closes, so
  * killing one in-process instance would stop every other instance's server with it (they then
  * refuse connections). {@link GatewayInstance} starts every instance with this configuration,
- * so closing (or killing) one instance stops that one only.
+ * so closing (or killing) one instance stops that one only. Its management server, when it has a
+ * port of its own, runs on the same loops ({@link IsolatedManagementServer}).
  */
 @Configuration(proxyBeanMethods = false)
 class IsolatedNettyResources {
