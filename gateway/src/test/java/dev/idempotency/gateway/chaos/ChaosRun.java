@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.idempotency.gateway.chaos.ChaosHistory.Order;
 import dev.idempotency.gateway.chaos.ChaosHistory.Window;
+import dev.idempotency.gateway.chaos.ChaosStore.FaultPause;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.Routes;
 import dev.idempotency.gateway.web.PendingStores;
@@ -225,7 +226,8 @@ final class ChaosRun implements AutoCloseable {
 
     private void failRedisNowAndThen() {
         Random random = new Random(this.settings.seed() ^ 0x7ED15);
-        while (pause(random, this.store.minPauseMillis(), this.store.maxPauseMillis())) {
+        FaultPause pause = this.store.pause();
+        while (pause(random, pause.minMillis(), pause.maxMillis())) {
             try {
                 this.store.fault(random, this.history);
             }

@@ -6,7 +6,7 @@ import java.util.Random;
 /**
  * The Redis of a checker run and the fault it suffers ({@link ChaosSettings#topology()}): the
  * properties that point a gateway at it, as a user would write them, and one fault at a time,
- * recorded in the history. Faults come every {@link #minPauseMillis()} to {@link #maxPauseMillis()}.
+ * recorded in the history. Faults come at random intervals within {@link #pause()}.
  */
 interface ChaosStore extends AutoCloseable {
 
@@ -21,9 +21,8 @@ interface ChaosStore extends AutoCloseable {
     /** {@code spring.data.redis.*} and {@code idempotency.store} for a gateway instance. */
     List<String> gatewayProperties();
 
-    int minPauseMillis();
-
-    int maxPauseMillis();
+    /** How long to wait between two faults, at least and at most. */
+    FaultPause pause();
 
     /** Injects one fault, records it in {@code history}, and returns once Redis serves every key again. */
     void fault(Random random, ChaosHistory history);
@@ -39,4 +38,11 @@ interface ChaosStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /** The pause between two faults, in milliseconds. */
+    record FaultPause(int minMillis, int maxMillis) {
+
+        /** A master killed and failed over every 20-40 s (issue 20). */
+        static final FaultPause FAILOVERS = new FaultPause(20_000, 40_000);
+    }
 }

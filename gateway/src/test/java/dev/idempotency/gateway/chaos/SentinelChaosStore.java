@@ -45,13 +45,8 @@ final class SentinelChaosStore implements ChaosStore {
     }
 
     @Override
-    public int minPauseMillis() {
-        return 20_000;
-    }
-
-    @Override
-    public int maxPauseMillis() {
-        return 40_000;
+    public FaultPause pause() {
+        return FaultPause.FAILOVERS;
     }
 
     @Override

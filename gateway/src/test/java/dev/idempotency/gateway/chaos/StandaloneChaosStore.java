@@ -19,13 +19,8 @@ final class StandaloneChaosStore implements ChaosStore {
     }
 
     @Override
-    public int minPauseMillis() {
-        return 6_000;
-    }
-
-    @Override
-    public int maxPauseMillis() {
-        return 12_000;
+    public FaultPause pause() {
+        return new FaultPause(6_000, 12_000);
     }
 
     @Override
