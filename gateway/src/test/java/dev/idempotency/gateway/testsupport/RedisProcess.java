@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.opentest4j.TestAbortedException;
 
@@ -66,6 +68,24 @@ abstract class RedisProcess extends RedisServer {
         Process started = this.process;
         Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         awaitPong(startTimeout());
+        answeredByItself(started);
+    }
+
+    /**
+     * The PONG must come from the process started here. A restart reuses the port, and while the
+     * server was down another process on this machine (a second test run, whose ports also come
+     * from {@link FreePorts}) may have taken it: this server then fails to bind and exits, and a
+     * test would go on against the other run's Redis and records.
+     */
+    private void answeredByItself(Process started) {
+        Matcher answering = Pattern.compile("process_id:(\\d+)").matcher(command("INFO", "server"));
+        String answeringPid = answering.find() ? answering.group(1) : "?";
+        if (!answeringPid.equals(Long.toString(started.pid()))) {
+            started.destroyForcibly();
+            throw new IllegalStateException("Port " + this.port + " is answered by another Redis (process " + answeringPid
+                    + "), not by the one started here (process " + started.pid()
+                    + "): another process took the port while it was free; see " + logFile());
+        }
     }
 
     @Override
