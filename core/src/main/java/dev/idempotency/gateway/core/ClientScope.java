@@ -15,10 +15,6 @@ public record ClientScope(String routeId, String clientId) {
         Objects.requireNonNull(clientId, "clientId");
     }
 
-    public static ClientScope of(ScopedKey key) {
-        return new ClientScope(key.routeId(), key.clientId());
-    }
-
     // Never the client id itself: scopes end up in log lines.
     @Override
     public String toString() {

@@ -45,6 +45,11 @@ public final class ScopedKey {
         return this.key;
     }
 
+    /** The client on the route: what {@link InFlightKeys} counts this key under. */
+    public ClientScope clientScope() {
+        return new ClientScope(this.routeId, this.clientId);
+    }
+
     /**
      * A fixed-length, URL-safe digest of the scope. Stores name records by it: the parts are
      * length-prefixed, so {@code ("a:b", "c")} and {@code ("a", "b:c")} never collide, and a store

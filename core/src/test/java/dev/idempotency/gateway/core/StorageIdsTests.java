@@ -33,7 +33,7 @@ class StorageIdsTests {
 
     @Test
     void idsOfClientsStayTheSameAcrossVersions() {
-        ClientScope client = ClientScope.of(KEY);
+        ClientScope client = KEY.clientScope();
         assertThat(client).isEqualTo(new ClientScope("orders", "client-a"));
         assertThat(StorageIds.sha256().of(client)).isEqualTo("-IBuWDMxmEdXFLpikcNNxxqMHU6hN-ZoBm93f00D_ew");
         assertThat(StorageIds.hmacSha256(SECRET).of(client)).isEqualTo("MNmeqSoDyuuL5aYQl7IYHreumh8KlPRAFmOZBKfiraI");
@@ -44,7 +44,7 @@ class StorageIdsTests {
     void oneThreadNamingOneThingAfterAnotherGetsEachItsOwnId() {
         // Each thread reuses one digest and one Mac: nothing of the previous id may leak into the next.
         StorageIds keyed = StorageIds.hmacSha256(SECRET);
-        ClientScope client = ClientScope.of(KEY);
+        ClientScope client = KEY.clientScope();
         for (int i = 0; i < 3; i++) {
             assertThat(StorageIds.sha256().of(new ScopedKey("orders", "client-a", IdempotencyKey.of("k-" + i)))).hasSize(43);
             assertThat(StorageIds.sha256().of(client)).isEqualTo("-IBuWDMxmEdXFLpikcNNxxqMHU6hN-ZoBm93f00D_ew");

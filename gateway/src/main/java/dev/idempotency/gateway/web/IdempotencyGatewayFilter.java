@@ -24,9 +24,6 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
 import dev.idempotency.gateway.events.IdempotencyListeners;
 import dev.idempotency.gateway.events.IdempotencyOutcome;
 import dev.idempotency.gateway.identity.ClientIdentityResolver;
-import dev.idempotency.gateway.problem.Problem;
-import dev.idempotency.gateway.problem.ProblemResponseWriter;
-import dev.idempotency.gateway.problem.ProblemType;
 import dev.idempotency.gateway.web.RequestBodies.RequestBodyTooLargeException;
 import dev.idempotency.gateway.web.RequestKeys.KeyReading;
 

@@ -34,7 +34,7 @@ final class InFlightSlot {
 
     InFlightSlot(InFlightKeys inFlightKeys, ScopedKey key, long fencingToken, IdempotencyPolicy policy) {
         this.inFlightKeys = inFlightKeys;
-        this.client = ClientScope.of(key);
+        this.client = key.clientScope();
         this.fencingToken = fencingToken;
         this.max = policy.maxInFlightPerClient();
         this.lease = policy.lease();

@@ -39,7 +39,7 @@ final class JsonBodyParts {
     }
 
     void addTo(RequestFingerprint.Builder fingerprint, byte[] body) {
-        JsonNode tree = RequestFingerprints.canonicalTree(body);
+        JsonNode tree = CanonicalJson.read(body);
         if (tree == null) {
             fingerprint.part("body", body);
         }
@@ -49,11 +49,11 @@ final class JsonBodyParts {
                 JsonNode field = tree.at(this.pointers.get(i));
                 fingerprint.part(field.isMissingNode() ? "body-missing:" + this.written.get(i)
                         : "body:" + this.written.get(i), field.isMissingNode() ? new byte[0]
-                                : RequestFingerprints.canonicalJson(field));
+                                : CanonicalJson.write(field));
             }
         }
         else {
-            fingerprint.part("body", RequestFingerprints.canonicalJson(without(tree)));
+            fingerprint.part("body", CanonicalJson.write(without(tree)));
         }
     }
 

@@ -7,12 +7,6 @@ import java.util.Set;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.JsonNodeFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.idempotency.gateway.core.RequestFingerprint;
 
@@ -21,15 +15,6 @@ import dev.idempotency.gateway.core.RequestFingerprint;
  * default method, path and query as the client sent them, content type, and the body bytes.
  */
 final class RequestFingerprints {
-
-    // Sorted properties and no whitespace: one spelling per JSON value. Duplicate keys are refused
-    // (the body is then compared by bytes) and numbers kept exact, so two different orders never
-    // share a canonical form.
-    private static final JsonMapper CANONICAL = JsonMapper.builder()
-        .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .build();
 
     private final Set<FingerprintPart> parts;
 
@@ -83,32 +68,10 @@ final class RequestFingerprints {
                 this.bodyParts.addTo(fingerprint, body);
             }
             else {
-                fingerprint.part("body", this.bodyComparison == BodyComparison.CANONICAL_JSON ? canonicalJson(body) : body);
+                fingerprint.part("body", this.bodyComparison == BodyComparison.CANONICAL_JSON ? CanonicalJson.of(body) : body);
             }
         }
         return fingerprint.build();
-    }
-
-    static byte[] canonicalJson(byte[] body) {
-        JsonNode tree = canonicalTree(body);
-        return tree == null ? body : canonicalJson(tree);
-    }
-
-    /** The body read for canonical comparison; null when it is empty or not JSON (then its bytes count). */
-    static JsonNode canonicalTree(byte[] body) {
-        if (body.length == 0) {
-            return null;
-        }
-        try {
-            return CANONICAL.readTree(body);
-        }
-        catch (JacksonException notJson) {
-            return null;
-        }
-    }
-
-    static byte[] canonicalJson(JsonNode tree) {
-        return CANONICAL.writeValueAsBytes(tree);
     }
 
     // "Application/JSON; charset=UTF-8" and "application/json;charset=utf-8" are the same type.

@@ -6,7 +6,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.core.ReplayHeaderPolicy;
 import dev.idempotency.gateway.events.KeySettlement;
 import dev.idempotency.gateway.problem.Problem;
 import dev.idempotency.gateway.problem.ProblemResponseWriter;
