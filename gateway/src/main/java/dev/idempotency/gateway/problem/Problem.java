@@ -75,7 +75,15 @@ public final class Problem {
         return Long.toString(Math.max(1, (millis + 999) / 1000));
     }
 
-    /** The JSON body; {@code instance} is the request path the problem occurred on. */
+    /**
+     * The JSON body; {@code instance} is the request path the problem occurred on.
+     *
+     * <p>Written here rather than as Spring's {@code ProblemDetail} through the exchange's codecs:
+     * the bytes are also stored as a record's body ({@code StoredResponses}) and replayed long after
+     * the exchange, from filters and the error handler that write raw buffers, and the members are
+     * few and flat (strings, numbers, booleans), so a codec lookup and an object mapper per refusal
+     * would add cost to the answers sent most under load (409, 429, 503) and buy nothing.
+     */
     public byte[] toJson(String instance) {
         StringBuilder json = new StringBuilder(256);
         json.append("{\"type\":");
