@@ -7,6 +7,7 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Whether the idempotency store can answer: Redis answers {@code PING}, or the store lives in this
@@ -30,8 +31,11 @@ final class IdempotencyStoreHealthIndicator implements ReactiveHealthIndicator {
         if (this.redis == null) {
             return Mono.just(Health.up().withDetail("store", "memory").build());
         }
-        return Mono.usingWhen(Mono.fromSupplier(this.redis::getReactiveConnection), ReactiveRedisConnection::ping,
-                ReactiveRedisConnection::closeLater)
+        // getReactiveConnection() opens the shared connection when there is none yet (a blocking
+        // connect, up to the connect timeout): never on the event loop that serves the probe, which
+        // may be one of the loops that serve traffic.
+        return Mono.usingWhen(Mono.fromSupplier(this.redis::getReactiveConnection).subscribeOn(Schedulers.boundedElastic()),
+                ReactiveRedisConnection::ping, ReactiveRedisConnection::closeLater)
             .timeout(TIMEOUT)
             .map(pong -> Health.up().withDetail("store", "redis").build())
             .onErrorResume(ex -> Mono.just(Health.down(ex).withDetail("store", "redis").build()));
