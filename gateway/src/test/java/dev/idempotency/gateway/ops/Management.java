@@ -1,7 +1,5 @@
 package dev.idempotency.gateway.ops;
 
-import java.time.Duration;
-
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.idempotency.gateway.testsupport.GatewayInstance;
@@ -13,14 +11,11 @@ final class Management {
     }
 
     static int port(GatewayInstance gateway) {
-        return Integer.parseInt(gateway.context().getEnvironment().getRequiredProperty("local.management.port"));
+        return gateway.managementPort();
     }
 
     static WebTestClient client(GatewayInstance gateway) {
-        return WebTestClient.bindToServer()
-            .baseUrl("http://localhost:" + port(gateway))
-            .responseTimeout(Duration.ofSeconds(20))
-            .build();
+        return gateway.managementClient();
     }
 
     /** The value of one sample in {@code /actuator/prometheus}, or {@code null} when it is not there. */

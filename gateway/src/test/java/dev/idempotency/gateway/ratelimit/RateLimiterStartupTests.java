@@ -1,6 +1,5 @@
 package dev.idempotency.gateway.ratelimit;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,10 +52,7 @@ class RateLimiterStartupTests {
         properties.addAll(List.of("management.server.port=0",
                 "management.endpoint.health.group.readiness.show-components=always"));
         this.gateway = GatewayInstance.start(properties);
-        this.management = WebTestClient.bindToServer()
-            .baseUrl("http://localhost:" + this.gateway.context().getEnvironment().getRequiredProperty("local.management.port"))
-            .responseTimeout(Duration.ofSeconds(20))
-            .build();
+        this.management = this.gateway.managementClient();
     }
 
     @AfterAll

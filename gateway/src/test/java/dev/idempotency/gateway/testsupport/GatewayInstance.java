@@ -7,7 +7,10 @@ import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 
 import dev.idempotency.gateway.IdempotencyGatewayApplication;
 
@@ -67,12 +70,24 @@ public final class GatewayInstance implements AutoCloseable {
             .build();
     }
 
-    /** A client of the management server; the gateway must have been started with {@code management.server.port=0}. */
+    /**
+     * A client of the management server; the gateway must have been started with
+     * {@code management.server.port=0}. Each request opens a connection of its own and closes it,
+     * as the kubelet's probes and an operator's {@code curl} do, rather than reusing one from the
+     * test JVM's shared pool. A request left unanswered fails with a report of the JVM's threads
+     * and sockets ({@link StalledRequestReport}).
+     */
     public WebTestClient managementClient() {
-        return WebTestClient.bindToServer()
-            .baseUrl("http://localhost:" + this.context.getEnvironment().getRequiredProperty("local.management.port"))
+        HttpClient probe = HttpClient.create(ConnectionProvider.newConnection());
+        return WebTestClient.bindToServer(new ReactorClientHttpConnector(probe))
+            .baseUrl("http://localhost:" + managementPort())
+            .filter(StalledRequestReport.after(Duration.ofSeconds(15)))
             .responseTimeout(Duration.ofSeconds(20))
             .build();
+    }
+
+    public int managementPort() {
+        return Integer.parseInt(this.context.getEnvironment().getRequiredProperty("local.management.port"));
     }
 
     @Override
