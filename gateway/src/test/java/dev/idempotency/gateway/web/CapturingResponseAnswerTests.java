@@ -5,9 +5,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -146,6 +150,62 @@ class CapturingResponseAnswerTests {
 
         assertThat(this.exchange.getResponse().isCommitted()).isFalse();
         assertThat(headers(this.exchange.getResponse().getHeaders())).isEqualTo(Map.of("X-Request-Id", List.of("r1")));
+        assertThat(this.log.settlements()).isEmpty();
+        assertThat(this.store.record().state()).isEqualTo(IdempotencyRecord.State.IN_FLIGHT);
+    }
+
+    @Test
+    void aHeaderTheUpstreamPathRemovedStaysOffTheClientResponse() {
+        CapturingResponse response = capture();
+        upstreamAnswers(response, "s1");
+        // Set by an earlier filter, removed on the way back (a response-header filter, say).
+        response.getHeaders().remove("X-Request-Id");
+
+        response.writeWith(body("{\"id\":1}")).block(WAIT);
+
+        assertThat(headers(this.exchange.getResponse().getHeaders())).isEqualTo(Map.of("Location", List.of("/orders/1"),
+                "Content-Type", List.of("application/json"), "Matched-Stub-Id", List.of("s1")));
+    }
+
+    @Test
+    void aStatusIsStagedUntilTheUpstreamAnswersThenSetOnTheClientResponseUntilItIsCommitted() {
+        CapturingResponse response = capture();
+        assertThat(response.setRawStatusCode(201)).as("staged").isTrue();
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(this.exchange.getResponse().getStatusCode()).as("the client's, while staged").isNull();
+
+        // The upstream's answer is chosen as its body write is called, before that write runs.
+        Mono<Void> write = response.writeWith(body("{\"id\":1}"));
+        assertThat(this.exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(response.setStatusCode(HttpStatus.CREATED)).as("set on the client response").isTrue();
+        write.block(WAIT);
+
+        assertThat(this.exchange.getResponse().isCommitted()).isTrue();
+        // ServerHttpResponse's contract: false once the response is committed.
+        assertThat(response.setStatusCode(HttpStatus.INTERNAL_SERVER_ERROR)).as("after the commit").isFalse();
+        assertThat(response.setRawStatusCode(500)).as("after the commit").isFalse();
+        assertThat(this.exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(this.store.record().response().status()).isEqualTo(201);
+        assertThat(this.log.settlements()).containsExactly("STORED 201");
+    }
+
+    @Test
+    void aStreamedBodyAfterTheProblemWasChosenIsReleasedAndNeverWritten() {
+        CapturingResponse response = capture();
+        assertThat(response.answerWithProblem()).isTrue();
+        upstreamAnswers(response, "late");
+        // Reference-counted buffers, as Netty's, so that a release shows.
+        NettyDataBufferFactory netty = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT);
+        List<ByteBuf> chunks = List.of(Unpooled.copiedBuffer("data: 1\n", StandardCharsets.UTF_8),
+                Unpooled.copiedBuffer("data: 2\n", StandardCharsets.UTF_8));
+
+        response.writeAndFlushWith(Flux.just(Flux.just(netty.wrap(chunks.get(0))), Flux.just(netty.wrap(chunks.get(1)))))
+            .block(WAIT);
+
+        assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.refCnt()).as("released").isZero());
+        assertThat(this.exchange.getResponse().isCommitted()).isFalse();
+        assertThat(headers(this.exchange.getResponse().getHeaders())).isEqualTo(Map.of("X-Request-Id", List.of("r1")));
+        assertThat(response.isSettled()).isFalse();
         assertThat(this.log.settlements()).isEmpty();
         assertThat(this.store.record().state()).isEqualTo(IdempotencyRecord.State.IN_FLIGHT);
     }
