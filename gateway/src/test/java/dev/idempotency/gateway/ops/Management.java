@@ -1,21 +1,14 @@
 package dev.idempotency.gateway.ops;
 
-import org.springframework.test.web.reactive.server.WebTestClient;
-
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 
-/** The management server of a {@link GatewayInstance} started with {@code management.server.port=0}. */
+/**
+ * Reading the management server of a {@link GatewayInstance} started with
+ * {@code management.server.port=0} (its client and port: {@link GatewayInstance#managementClient()}).
+ */
 final class Management {
 
     private Management() {
-    }
-
-    static int port(GatewayInstance gateway) {
-        return gateway.managementPort();
-    }
-
-    static WebTestClient client(GatewayInstance gateway) {
-        return gateway.managementClient();
     }
 
     /** The value of one sample in {@code /actuator/prometheus}, or {@code null} when it is not there. */

@@ -124,7 +124,7 @@ class OperationsTests {
                 "management.endpoint.health.group.readiness.show-components=always"));
         this.gateway = GatewayInstance.start(properties, SpanCollection.class);
         this.client = this.gateway.client();
-        this.management = Management.client(this.gateway);
+        this.management = this.gateway.managementClient();
         this.meters = this.gateway.context().getBean(MeterRegistry.class);
     }
 
@@ -419,7 +419,7 @@ class OperationsTests {
                 .expectStatus().isUnauthorized();
             // A spelling the filter does not recognise still reaches an endpoint that checks for itself.
             OperationsTests.this.management.get()
-                .uri(URI.create("http://localhost:" + Management.port(OperationsTests.this.gateway)
+                .uri(URI.create("http://localhost:" + OperationsTests.this.gateway.managementPort()
                         + "/actuator/%69dempotency?route=admin&client=c&key=k"))
                 .exchange()
                 .expectStatus().isUnauthorized();

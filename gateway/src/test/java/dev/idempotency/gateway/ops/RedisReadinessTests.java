@@ -44,7 +44,7 @@ class RedisReadinessTests {
         properties.addAll(List.of("management.server.port=0",
                 "management.endpoint.health.group.readiness.show-components=always"));
         this.gateway = GatewayInstance.start(properties);
-        this.management = Management.client(this.gateway);
+        this.management = this.gateway.managementClient();
     }
 
     @AfterAll

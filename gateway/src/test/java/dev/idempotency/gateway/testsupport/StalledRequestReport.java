@@ -6,14 +6,16 @@ import java.lang.management.ThreadInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Fails a test request that gets no answer in time with what the JVM was doing: every thread's
- * stack and the machine's TCP sockets on the request's port. A management request once went
- * unanswered for 20 s in CI (twice in the whole history, never reproduced here), and a bare client
- * timeout says nothing about where it stalled; this makes the next occurrence explain itself.
+ * stack and the machine's TCP sockets on the request's port. Management requests went unanswered
+ * for 20 s twice in CI (never reproduced here), and a bare client timeout says nothing about where
+ * they stalled; this makes the next occurrence explain itself.
  */
 public final class StalledRequestReport {
 
@@ -22,12 +24,13 @@ public final class StalledRequestReport {
 
     /** Answers fail after {@code patience} with the report in the exception message and on stderr. */
     public static ExchangeFilterFunction after(Duration patience) {
+        // The report runs ss and walks every thread: off the timer's non-blocking thread.
         return (request, next) -> next.exchange(request).timeout(patience, Mono.defer(() -> {
             String report = "No answer in " + patience.toSeconds() + " s to " + request.method() + " " + request.url()
                     + "\n" + sockets(request.url().getPort()) + threads();
             System.err.println(report);
-            return Mono.error(new IllegalStateException(report));
-        }));
+            return Mono.<ClientResponse>error(new IllegalStateException(report));
+        }).subscribeOn(Schedulers.boundedElastic()));
     }
 
     private static String sockets(int port) {
