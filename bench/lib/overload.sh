@@ -13,9 +13,10 @@
 OVERLOAD_MINUTES=${OVERLOAD_MINUTES:-5}
 OVERLOAD_CONNECTIONS=${OVERLOAD_CONNECTIONS:-1024}
 OVERLOAD_SATURATION_SECONDS=${OVERLOAD_SATURATION_SECONDS:-15}
-# The gateway here is a fresh JVM: after the full run's 10 s warm-up its first-request path was
-# still being compiled, and saturation measured 1,047 req/s against 4,009 in a full run a minute
-# earlier, so "2x" offered half the warm saturation. A minute of load first, then measure.
+# The gateway here is a fresh JVM: after the full run's 10 s warm-up, saturation measured 1,047
+# req/s against 4,009 in a full run a minute earlier (most likely its first-request path was still
+# being compiled), so "2x" offered half the warm saturation. A minute of load first, then measure;
+# the measurement still moves between runs (2,529 and 4,515 in one sitting), hence OVERLOAD_RATE.
 OVERLOAD_WARMUP=${OVERLOAD_WARMUP:-60}
 
 # overload_probe URL: "<status> <milliseconds>" of one new-key request.
