@@ -1,8 +1,9 @@
 /**
  * What operators see of the gateway: metrics ({@code metrics}), a span and a timer per store
  * operation ({@code store}), one audit log event per decision ({@code audit}), the authenticated
- * admin API on the management port ({@code admin}) and the store's readiness check
- * ({@code health}). Everything here listens or decorates; nothing changes how a request is
- * answered. docs/operations.md describes the names and how to use them.
+ * admin API on the management port ({@code admin}), the store's readiness check
+ * ({@code health}) and the trace context sent to the upstream ({@code tracing}). Everything here
+ * listens or decorates; nothing changes how a request is answered. docs/operations.md describes
+ * the names and how to use them.
  */
 package dev.idempotency.gateway.ops;

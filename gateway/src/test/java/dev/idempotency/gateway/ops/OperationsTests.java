@@ -238,6 +238,14 @@ class OperationsTests {
         }
 
         @Test
+        void upstreamCallsAreTimedByRouteWithoutSpringCloudGatewaysClientObservation() {
+            send("/traced/orders", newKey(), "{}");
+
+            assertThat(scrape()).contains("\nspring_cloud_gateway_requests_seconds_count{", "routeId=\"traced\"")
+                .doesNotContain("http_client_requests");
+        }
+
+        @Test
         void auditEventsDroppedByAFullAuditQueueAreCounted() {
             // Counted since the JVM started (AsyncAuditAppenderTests may have dropped one in this JVM).
             assertThat(Management.prometheusSample(scrape(), "idempotency_audit_dropped_total")).isNotNull();

@@ -33,6 +33,8 @@ public final class GatewayWithUpstream implements BeforeAllCallback, BeforeEachC
 
     private final Consumer<WireMockServer> stubs;
 
+    private final Class<?>[] testConfigurations;
+
     private WireMockServer upstream;
 
     private GatewayInstance gateway;
@@ -47,8 +49,18 @@ public final class GatewayWithUpstream implements BeforeAllCallback, BeforeEachC
      * @param stubs what the upstream answers in every test, stubbed after each reset
      */
     public GatewayWithUpstream(Properties properties, Consumer<WireMockServer> stubs) {
+        this(properties, stubs, new Class<?>[0]);
+    }
+
+    /**
+     * @param properties the gateway's properties
+     * @param stubs what the upstream answers in every test, stubbed after each reset
+     * @param testConfigurations configuration classes added to the gateway's context
+     */
+    public GatewayWithUpstream(Properties properties, Consumer<WireMockServer> stubs, Class<?>... testConfigurations) {
         this.properties = properties;
         this.stubs = stubs;
+        this.testConfigurations = testConfigurations;
     }
 
     @Override
@@ -58,7 +70,7 @@ public final class GatewayWithUpstream implements BeforeAllCallback, BeforeEachC
         }
         this.owner = context.getUniqueId();
         this.upstream = Upstream.start();
-        this.gateway = GatewayInstance.start(this.properties.forUpstream(this.upstream.baseUrl()));
+        this.gateway = GatewayInstance.start(this.properties.forUpstream(this.upstream.baseUrl()), this.testConfigurations);
         this.client = this.gateway.client();
     }
 

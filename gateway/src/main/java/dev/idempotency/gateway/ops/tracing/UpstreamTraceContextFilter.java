@@ -1,0 +1,55 @@
+package dev.idempotency.gateway.ops.tracing;
+
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.handler.TracingObservationHandler.TracingContext;
+import io.micrometer.tracing.propagation.Propagator;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Sends the upstream the request's trace context ({@code traceparent}, and whatever else the
+ * configured propagation writes) with the gateway's server span as its parent, so that the
+ * upstream's spans and logs join the client's trace.
+ *
+ * <p>Spring Cloud Gateway's client observation does this too, and on top opens a client span, an
+ * {@code http.client.requests} timer and a long-task timer for every forwarded request: about
+ * 50 µs of CPU per request on the bench, a third of all the gateway adds to a bare Spring Cloud
+ * Gateway route (bench/README.md). The gateway ships with that observation off and this filter in
+ * its place; {@code spring.cloud.gateway.server.webflux.observability.enabled=true} brings the
+ * client observation back and removes this filter ({@link UpstreamTraceContextConfiguration}).
+ */
+final class UpstreamTraceContextFilter implements HttpHeadersFilter {
+
+    private final Propagator propagator;
+
+    UpstreamTraceContextFilter(Propagator propagator) {
+        this.propagator = propagator;
+    }
+
+    @Override
+    public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+        Span serverSpan = serverSpan(exchange);
+        if (serverSpan == null) {
+            return input;
+        }
+        // The request's headers are read-only here: the upstream gets a copy.
+        HttpHeaders headers = new HttpHeaders();
+        headers.putAll(input);
+        this.propagator.inject(serverSpan.context(), headers, HttpHeaders::set);
+        return headers;
+    }
+
+    private static Span serverSpan(ServerWebExchange exchange) {
+        TracingContext tracing = ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+            .map(observation -> observation.<TracingContext>get(TracingContext.class))
+            .orElse(null);
+        return (tracing != null) ? tracing.getSpan() : null;
+    }
+
+    @Override
+    public boolean supports(Type type) {
+        return type == Type.REQUEST;
+    }
+}
