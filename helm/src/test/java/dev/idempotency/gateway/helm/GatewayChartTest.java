@@ -199,9 +199,9 @@ class GatewayChartTest {
         @Test
         void sizesTheHeapFromTheContainerMemory() {
             assertThat(env(manifests.gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
-                .isEqualTo("-XX:MaxRAMPercentage=40 -XX:MaxRAM=402653184 -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo("-XX:MaxRAMPercentage=35 -XX:MaxRAM=469762048 -XX:+ExitOnOutOfMemoryError");
             assertThat(manifests.gatewayContainer().get("resources")).isEqualTo(Map.of(
-                    "requests", Map.of("cpu", "250m", "memory", "384Mi"), "limits", Map.of("memory", "384Mi")));
+                    "requests", Map.of("cpu", "250m", "memory", "448Mi"), "limits", Map.of("memory", "448Mi")));
 
             Manifests limited = render(null, Map.of("resources.limits.memory", "1Gi", "jvm.maxRAMPercentage", 75,
                     "jvm.extraOptions", "-Xss512k"));
