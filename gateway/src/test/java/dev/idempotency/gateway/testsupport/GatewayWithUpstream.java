@@ -47,14 +47,6 @@ public final class GatewayWithUpstream implements BeforeAllCallback, BeforeEachC
     /**
      * @param properties the gateway's properties
      * @param stubs what the upstream answers in every test, stubbed after each reset
-     */
-    public GatewayWithUpstream(Properties properties, Consumer<WireMockServer> stubs) {
-        this(properties, stubs, new Class<?>[0]);
-    }
-
-    /**
-     * @param properties the gateway's properties
-     * @param stubs what the upstream answers in every test, stubbed after each reset
      * @param testConfigurations configuration classes added to the gateway's context
      */
     public GatewayWithUpstream(Properties properties, Consumer<WireMockServer> stubs, Class<?>... testConfigurations) {
