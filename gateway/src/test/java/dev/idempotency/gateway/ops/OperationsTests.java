@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
@@ -545,9 +546,16 @@ class OperationsTests {
         }
     }
 
-    /** Collects finished spans in memory instead of exporting them. */
+    /**
+     * Collects finished spans in memory instead of exporting them. Component scanning puts it in
+     * every test gateway; {@value #WITHOUT_SPAN_COLLECTION} leaves it out, for a gateway with no span
+     * exporter at all, as shipped.
+     */
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "test.span-collection.enabled", havingValue = "true", matchIfMissing = true)
     static class SpanCollection {
+
+        static final String WITHOUT_SPAN_COLLECTION = "test.span-collection.enabled=false";
 
         @Bean
         InMemorySpanExporter inMemorySpanExporter() {
