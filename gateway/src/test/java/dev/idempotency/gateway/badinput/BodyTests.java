@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.idempotency.gateway.testsupport.RawHttpClient;
@@ -273,6 +274,29 @@ class BodyTests extends BadInputGateway {
             .header("Transfer-Encoding", "xchunked").withoutContentLength().body("{\"qty\":1}").build());
         assertThat(forwarded(caseId)).as("forwarded with Transfer-Encoding: xchunked, answered " + response).isZero();
         assertThat(response.status()).isIn(400, 501);
+    }
+
+    /**
+     * docs/http.md: chunked not the single, final coding is a 400 {@code request-framing-invalid}
+     * (RFC 9112 section 6.3); a coding the gateway does not know before chunked is a 501
+     * {@code transfer-coding-unsupported} (section 6.1). Either way the connection is closed.
+     * Reactor Netty refuses a coding after chunked itself, with a bare 400 ("netty").
+     */
+    @ParameterizedTest(name = "Transfer-Encoding: {0} -> {1}")
+    @CsvSource(delimiter = '|', value = { "xchunked|400|request-framing-invalid", "chunked, chunked|400|request-framing-invalid",
+            "chunked, gzip|400|netty", "chunked;q=1|400|request-framing-invalid",
+            "gzip, chunked|501|transfer-coding-unsupported", "deflate, chunked|501|transfer-coding-unsupported" })
+    void transferCodingsTheGatewayCannotFrameAreRefusedByTypeAndCloseTheConnection(String codings, int status, String type) {
+        String caseId = newCaseId();
+        RawHttpClient.Response response = send(post("/orders/framing", caseId).header("Idempotency-Key", "te-" + caseId)
+            .header("Transfer-Encoding", codings).withoutContentLength().body("9\r\n{\"qty\":1}\r\n0\r\n\r\n").build());
+        assertThat(response.status()).as(response.toString()).isEqualTo(status);
+        assertThat(response.isProblem()).as(response.toString()).isEqualTo(!type.equals("netty"));
+        if (!type.equals("netty")) {
+            assertThat(response.problemType()).isEqualTo(type);
+        }
+        assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
+        assertThat(forwarded(caseId)).as("forwarded, answered " + response).isZero();
     }
 
     @Test
