@@ -8,6 +8,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import java.util.List;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.HttpHeaders;
@@ -97,6 +99,17 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
         assertFresh(send("b", "/orders", key, BODY_A), "{\"order\":\"for-a\"}");
         post(KEY_A, key, "X-Client-Id", "b").expectStatus().isCreated().expectHeader().doesNotExist("Idempotent-Replayed");
         assertThat(executions()).isEqualTo(2);
+    }
+
+    /** docs/security.md: the example strips the key and any X-Client-Id before forwarding. */
+    @Test
+    void theUpstreamSeesNeitherTheApiKeyNorAMadeUpClientId() {
+        post(KEY_A, newKey(), "X-Client-Id", "b").expectStatus().isCreated();
+
+        LoggedRequest forwarded = this.fixture.upstream().findAll(postRequestedFor(anyUrl())).get(0);
+        assertThat(forwarded.containsHeader("X-Api-Key")).isFalse();
+        assertThat(forwarded.containsHeader("X-Client-Id")).isFalse();
+        assertThat(forwarded.getBodyAsString()).doesNotContain(KEY_A);
     }
 
     @Test

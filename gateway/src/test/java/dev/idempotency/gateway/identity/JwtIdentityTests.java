@@ -6,6 +6,7 @@ import java.util.Date;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -175,5 +176,20 @@ class JwtIdentityTests extends ClientIsolationContract {
             .expectStatus().isCreated()
             .expectHeader().doesNotExist("Idempotent-Replayed");
         assertThat(executions()).isEqualTo(2);
+    }
+
+    /** docs/security.md: the example strips any X-Client-Id before forwarding. */
+    @Test
+    void theUpstreamSeesNoMadeUpClientId() {
+        this.fixture.gateway().client().post().uri("/orders").contentType(MediaType.APPLICATION_JSON)
+            .headers(headers -> authenticateAs("a", headers))
+            .header("X-Client-Id", "b")
+            .header("Idempotency-Key", newKey())
+            .bodyValue(BODY_A)
+            .exchange()
+            .expectStatus().isCreated();
+
+        LoggedRequest forwarded = this.fixture.upstream().findAll(postRequestedFor(anyUrl())).get(0);
+        assertThat(forwarded.containsHeader("X-Client-Id")).isFalse();
     }
 }

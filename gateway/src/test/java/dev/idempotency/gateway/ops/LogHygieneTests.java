@@ -173,6 +173,13 @@ class LogHygieneTests {
         for (String secret : this.secrets) {
             assertThat(all).as("the logs contain a value a client sent").doesNotContain(secret);
         }
+        // docs/security.md: a credential is never written, not even hashed (the key file's digest, or
+        // the audit log's pseudonym of it, would let anyone holding the logs check guesses offline).
+        for (String credential : List.of(API_KEY, "ak_live_wrong_" + MARKER, token, "Bearer " + token)) {
+            assertThat(all).as("the logs contain a digest of a credential")
+                .doesNotContain(sha256Hex(credential))
+                .doesNotContain(OperationsTests.hmac(HASH_SECRET, credential));
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.idempotency.gateway.ratelimit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
@@ -45,6 +46,21 @@ class RedisRateLimitTests extends RateLimitBehaviourContract {
         }
         if (this.redis != null) {
             this.redis.close();
+        }
+    }
+
+    /** docs/rate-limits.md: keys are scoped by route and name the client only by a digest. */
+    @Nested
+    class KeyNames {
+
+        @Test
+        void aClientsBucketIsNamedByRouteAndDigestNeverByTheClientId() {
+            String client = "client-name-" + UUID.randomUUID();
+            post("/limited/orders", client);
+
+            List<String> keys = redis.command("KEYS", "rl:*").lines().filter(line -> line.startsWith("rl:")).toList();
+            assertThat(keys).noneMatch(key -> key.contains(client));
+            assertThat(keys).anyMatch(key -> key.matches("rl:route:limited:client:[A-Za-z0-9_-]{22}:.+"));
         }
     }
 

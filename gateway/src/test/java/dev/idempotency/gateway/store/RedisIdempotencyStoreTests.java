@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.store;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +68,30 @@ class RedisIdempotencyStoreTests extends IdempotencyStoreContract {
         assertThat(store.redisKey(key)).matches("idem:[A-Za-z0-9_-]{43}");
         String ttl = redis.command("PTTL", store.redisKey(key));
         assertThat(Long.parseLong(ttl.substring(1).trim())).isBetween(1L, LONG.toMillis());
+    }
+
+    /**
+     * docs/stores.md: Redis drops a claim and its lease key {@code OUTAGE_BRIDGE} (10 minutes) after
+     * the lease at the latest, so no claim outlives a dead gateway by more; a stored result deletes
+     * the lease key.
+     */
+    @Test
+    void aClaimAndItsLeaseExpireTenMinutesAfterTheLeaseAndAStoredResultDropsTheLease() {
+        redis.command("FLUSHALL");
+        ScopedKey key = new ScopedKey("orders", "client-1", IdempotencyKey.of("claim-" + UUID.randomUUID()));
+        IdempotencyRecord owner = claim();
+        Duration lease = Duration.ofSeconds(30);
+        begin(key, owner, lease);
+
+        long bound = lease.plus(RedisIdempotencyStore.OUTAGE_BRIDGE).toMillis();
+        for (String name : List.of(store.redisKey(key), RedisIdempotencyStore.leaseKey(store.redisKey(key)))) {
+            long millis = Long.parseLong(redis.command("PTTL", name).substring(1).trim());
+            assertThat(millis).as("PTTL of " + name).isBetween(bound - 5_000, bound);
+        }
+        assertThat(RedisIdempotencyStore.OUTAGE_BRIDGE).isEqualTo(Duration.ofMinutes(10));
+
+        complete(key, owner, LONG);
+        assertThat(redis.command("EXISTS", RedisIdempotencyStore.leaseKey(store.redisKey(key)))).isEqualTo(":0\r\n");
     }
 
     @Test
