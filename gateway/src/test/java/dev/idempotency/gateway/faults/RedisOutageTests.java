@@ -8,6 +8,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
+import dev.idempotency.gateway.ops.metrics.IdempotencyMetrics;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.RedisServer;
 import dev.idempotency.gateway.testsupport.Routes;
@@ -74,6 +77,13 @@ class RedisOutageTests {
             .until(() -> client.post("/orders", "probe-" + UUID.randomUUID(), "{}").getStatus().value() == 201);
     }
 
+    /** {@code idempotency_requests_total} for one route and outcome: what the alerts in docs/operations.md read. */
+    private static double requests(String route, String outcome) {
+        Counter counter = gateway.context().getBean(MeterRegistry.class).find(IdempotencyMetrics.REQUESTS)
+            .tags("route", route, "outcome", outcome).counter();
+        return counter != null ? counter.count() : 0;
+    }
+
     private static int executions(String key) {
         return upstream.findAll(postRequestedFor(anyUrl()).withHeader("Idempotency-Key", equalTo(key))).size();
     }
@@ -83,6 +93,7 @@ class RedisOutageTests {
         assertThat(client.post("/orders", "before-" + UUID.randomUUID(), "{}").getStatus().value()).isEqualTo(201);
 
         redis.stop();
+        double unavailableBefore = requests("orders", "store_unavailable");
         String key = "during-" + UUID.randomUUID();
         EntityExchangeResult<byte[]> rejected = client.post("/orders", key, "{}");
         assertThat(rejected.getStatus().value()).isEqualTo(503);
@@ -90,6 +101,7 @@ class RedisOutageTests {
         assertThat(rejected.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
         assertThat(GatewayClient.body(rejected)).contains("/problems/store-unavailable");
         assertThat(executions(key)).isZero();
+        assertThat(requests("orders", "store_unavailable")).isEqualTo(unavailableBefore + 1);
 
         redis.start();
         awaitRecovery();
@@ -103,11 +115,14 @@ class RedisOutageTests {
     @Test
     void failOpenRouteForwardsWhileTheStoreIsDown() {
         redis.stop();
+        double failedOpenBefore = requests("open", "failed_open");
         String key = "open-" + UUID.randomUUID();
         EntityExchangeResult<byte[]> forwarded = client.post("/open", key, "{}");
         assertThat(forwarded.getStatus().value()).isEqualTo(201);
         assertThat(forwarded.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
         assertThat(executions(key)).isEqualTo(1);
+        // The chart's IdempotencyFailingOpen alert reads this count.
+        assertThat(requests("open", "failed_open")).isEqualTo(failedOpenBefore + 1);
     }
 
     @Test

@@ -445,7 +445,7 @@ class OperationsTests {
         }
 
         @Test
-        void inspectsAKeyAndShowsTheBodyOnlyWhenAsked() {
+        void inspectsAKeyAndShowsTheBodyOnlyWhenAsked(CapturedOutput output) {
             String key = newKey();
             send("/admin/orders", key, "{\"n\":1}");
 
@@ -466,9 +466,23 @@ class OperationsTests {
                 .expectBody()
                 .jsonPath("$.body").isEqualTo("{\"orderId\":\"42\"}")
                 .jsonPath("$.bodyLength").isEqualTo(16);
-            admin().get().uri(inspect(newKey())).exchange().expectStatus().isNotFound();
+            String free = newKey();
+            admin().get().uri(inspect(free)).exchange().expectStatus().isNotFound();
             admin().get().uri("/actuator/idempotency?route=admin&client=" + CLIENT + "&key=has space").exchange()
-                .expectStatus().isBadRequest();
+                .expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.type").isEqualTo("https://idempotency-gateway.dev/problems/admin-key-invalid");
+
+            // docs/operations.md: both operations are audited; an inspection says what it found and showed.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                List<JsonNode> inspections = AuditLines.of(output.getOut(), "admin").stream()
+                    .filter(line -> "admin_inspect".equals(line.path("audit_event").asString()))
+                    .filter(line -> hmac(key).equals(line.path("key_hash").asString()) || hmac(free).equals(line.path("key_hash").asString()))
+                    .toList();
+                assertThat(inspections).extracting(line -> line.path("found").asBoolean(), line -> line.path("include_body").asBoolean())
+                    .containsExactly(tuple(true, false), tuple(true, true), tuple(false, false));
+                assertThat(inspections.get(0).path("client_hash").asString()).isEqualTo(hmac(CLIENT));
+            });
         }
 
         @Test

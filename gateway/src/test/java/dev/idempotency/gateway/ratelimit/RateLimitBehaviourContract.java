@@ -31,6 +31,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The RateLimit filter over real HTTP, in front of a WireMock upstream. Each bucket store runs
@@ -62,6 +63,10 @@ abstract class RateLimitBehaviourContract {
                 .client(null, 2, "1h").arg("failOpen", false).build())
             .route("quiet", uri).path("/quiet/**").filter("RateLimit", RateLimitArgs.limits()
                 .client(null, 1, "1h").arg("ietfHeaders", false).arg("legacyHeaders", false).build())
+            .route("ietf-only", uri).path("/ietf-only/**").filter("RateLimit", RateLimitArgs.limits()
+                .client(null, 1, "1h").arg("legacyHeaders", false).build())
+            .route("legacy-only", uri).path("/legacy-only/**").filter("RateLimit", RateLimitArgs.limits()
+                .client(null, 1, "1h").arg("ietfHeaders", false).build())
             .route("refill", uri).path("/refill/**").filter("RateLimit", RateLimitArgs.limits()
                 .client("burst", 2, "2s", "intervally").build())
             .route("ceiling", uri).path("/ceiling/**").filter("RateLimit", RateLimitArgs.limits()
@@ -232,6 +237,25 @@ abstract class RateLimitBehaviourContract {
                             || name.toLowerCase().startsWith("x-ratelimit"));
             }
             assertThat(header(refused, HttpHeaders.RETRY_AFTER)).isEqualTo("3600");
+        }
+
+        @Test
+        void eachHeaderFamilyIsSwitchedOffOnItsOwn() {
+            for (String route : List.of("/ietf-only/orders", "/legacy-only/orders")) {
+                String client = newClient();
+                EntityExchangeResult<byte[]> allowed = post(route, client);
+                EntityExchangeResult<byte[]> refused = post(route, client);
+                assertThat(status(allowed)).isEqualTo(201);
+                assertThat(status(refused)).isEqualTo(429);
+                boolean ietf = route.startsWith("/ietf");
+                for (EntityExchangeResult<byte[]> result : List.of(allowed, refused)) {
+                    assertThat(header(result, "RateLimit-Policy") != null).as(route).isEqualTo(ietf);
+                    assertThat(header(result, "RateLimit") != null).as(route).isEqualTo(ietf);
+                    assertThat(header(result, "X-RateLimit-Remaining") != null).as(route).isEqualTo(!ietf);
+                    assertThat(header(result, "X-RateLimit-Burst-Capacity") != null).as(route).isEqualTo(!ietf);
+                }
+                assertThat(header(refused, HttpHeaders.RETRY_AFTER)).isEqualTo("3600");
+            }
         }
 
         @Test
@@ -439,6 +463,34 @@ abstract class RateLimitBehaviourContract {
             assertThat(status(refusedAgain)).isEqualTo(429);
             assertThat(header(refusedAgain, "Idempotent-Replayed")).isNull();
             assertThat(upstreamCalls("/free/.*")).isEqualTo(2);
+        }
+
+        /** docs/rate-limits.md: with free replays, 409 in-progress conflicts and 422 mismatches cost nothing either. */
+        @Test
+        void freeReplaysMakeConflictsAndMismatchesFreeToo() throws Exception {
+            fixture.upstream().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(urlPathMatching("/free/slow"))
+                .willReturn(aResponse().withStatus(201).withFixedDelay(1500).withBody("{}")));
+            String client = newClient();
+            String key = "key-" + UUID.randomUUID();
+            Mono<EntityExchangeResult<byte[]>> slow = Mono.fromCallable(() -> post("/free/slow", client, key))
+                .subscribeOn(Schedulers.boundedElastic()).cache();
+            slow.subscribe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstreamCalls("/free/slow") == 1);
+            for (int i = 0; i < 3; i++) {
+                assertThat(status(post("/free/slow", client, key))).isEqualTo(409);
+            }
+            assertThat(status(slow.block(Duration.ofSeconds(10)))).isEqualTo(201);
+            for (int i = 0; i < 3; i++) {
+                EntityExchangeResult<byte[]> mismatch = fixture.gateway().client().post().uri("/free/slow")
+                    .header("X-Client-Id", client).header("Idempotency-Key", key)
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"item\":\"pen\"}")
+                    .exchange().expectBody().returnResult();
+                assertThat(status(mismatch)).isEqualTo(422);
+            }
+
+            // One token of two went to the executed request; six answers later the second is still there.
+            assertThat(status(post("/free/orders", client, "key-" + UUID.randomUUID()))).isEqualTo(201);
+            assertThat(status(post("/free/orders", client, "key-" + UUID.randomUUID()))).isEqualTo(429);
         }
 
         @Test

@@ -1,5 +1,6 @@
 package dev.idempotency.gateway.store;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -11,6 +12,9 @@ import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
@@ -26,6 +30,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The gateway configured from properties seals what it stores and names it by keyed digests. */
+@ExtendWith(OutputCaptureExtension.class)
 class EncryptedGatewayTests {
 
     private static RedisServer redis;
@@ -121,7 +126,7 @@ class EncryptedGatewayTests {
     }
 
     @Test
-    void anAlteredRecordIsRefusedWithAProblemAndCountedNeverReplayedOrRunAgain() {
+    void anAlteredRecordIsRefusedWithAProblemAndCountedNeverReplayedOrRunAgain(CapturedOutput output) {
         redis.command("FLUSHALL");
         String key = "pay-" + UUID.randomUUID();
         pay(key);
@@ -137,9 +142,13 @@ class EncryptedGatewayTests {
         EntityExchangeResult<byte[]> refused = pay(key);
         assertThat(refused.getStatus().value()).isEqualTo(500);
         assertThat(refused.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(new String(refused.getResponseBody(), StandardCharsets.UTF_8))
+            .contains("\"type\":\"https://idempotency-gateway.dev/problems/gateway-error\"");
         assertThat(refused.getResponseHeaders().getFirst("Idempotent-Replayed")).isNull();
         assertThat(upstream.getAllServeEvents()).as("not executed again").hasSize(executed);
         assertThat(unreadableRecordsCounted() - refusedBefore).isEqualTo(1);
+        // docs/security.md: the log names the cause.
+        assertThat(output.toString()).contains("UnreadableRecordException").contains("failed authentication: tampered, truncated");
     }
 
     private static double unreadableRecordsCounted() {

@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -35,6 +37,7 @@ import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.InFlightKeys;
 import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.ops.metrics.IdempotencyMetrics;
 import dev.idempotency.gateway.testsupport.FreePorts;
 import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
 import dev.idempotency.gateway.testsupport.RawHttpClient;
@@ -150,10 +153,19 @@ abstract class IdempotencyBehaviourContract {
     static void assertProblem(EntityExchangeResult<byte[]> result, int status, String type) {
         assertThat(result.getStatus().value()).as(body(result)).isEqualTo(status);
         assertThat(result.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        // docs/http.md: a problem is never cached on the way.
+        assertThat(result.getResponseHeaders().getCacheControl()).isEqualTo("no-store");
         assertThat(body(result)).contains("\"type\":\"" + PROBLEM_BASE + type + "\"")
             .contains("\"status\":" + status)
             .contains("\"title\":")
-            .contains("\"detail\":");
+            .contains("\"detail\":")
+            .contains("\"instance\":");
+    }
+
+    /** {@code idempotency_settlements_total} of one route and settlement, any upstream status. */
+    double settlements(String route, String settlement) {
+        return this.fixture.gateway().context().getBean(MeterRegistry.class).find(IdempotencyMetrics.SETTLEMENTS)
+            .tags("route", route, "settlement", settlement).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Nested
@@ -544,6 +556,7 @@ abstract class IdempotencyBehaviourContract {
             assertThat(replay.getStatus().value()).isEqualTo(201);
             assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
             assertProblem(sendAs("/capped/slow", keys.get(0), client), 409, "request-in-progress");
+            assertProblem(send("/capped/fast", done, client, "{\"item\":\"pen\"}"), 422, "idempotency-key-reused");
             // Another client, and the same client on another route, have room.
             CompletableFuture<EntityExchangeResult<byte[]>> otherClient = sendAsync("/capped/slow", newKey(), client + "-b");
             assertThat(sendAs("/orders/elsewhere", newKey(), client).getStatus().value()).isEqualTo(201);
@@ -712,8 +725,11 @@ abstract class IdempotencyBehaviourContract {
         void timeoutStoresOutcomeUnknownSoTheRequestIsNeverRepeated() {
             fixture.upstream().stubFor(post(urlPathMatching("/slow")).willReturn(aResponse().withStatus(201).withFixedDelay(1500)));
             String key = newKey();
+            double unknownBefore = settlements("slow", "outcome_unknown");
             EntityExchangeResult<byte[]> first = send("/slow", key);
             assertProblem(first, 504, "upstream-outcome-unknown");
+            // The chart's IdempotencyOutcomeUnknownRate alert reads this count.
+            await().atMost(Duration.ofSeconds(5)).until(() -> settlements("slow", "outcome_unknown") == unknownBefore + 1);
             EntityExchangeResult<byte[]> retry = send("/slow", key);
             assertProblem(retry, 504, "upstream-outcome-unknown");
             assertThat(retry.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
@@ -730,6 +746,18 @@ abstract class IdempotencyBehaviourContract {
             assertProblem(retry, 502, "upstream-outcome-unknown");
             assertThat(retry.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
             assertThat(executionsWithKey(key)).isEqualTo(1);
+        }
+
+        @Test
+        void connectionResetAfterSendingOnReleasingRouteIs502UnavailableAndTheRetryExecutes() {
+            fixture.upstream().stubFor(post(urlPathMatching("/slow-release/reset"))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+            String key = newKey();
+            assertProblem(send("/slow-release/reset", key), 502, "upstream-unavailable");
+            EntityExchangeResult<byte[]> retry = send("/slow-release/reset", key);
+            assertProblem(retry, 502, "upstream-unavailable");
+            assertThat(retry.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
+            assertThat(executionsWithKey(key)).isEqualTo(2);
         }
 
         @Test
