@@ -101,6 +101,22 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
         assertThat(executions()).isEqualTo(2);
     }
 
+    /** docs/security.md: an API key over 512 characters is malformed, unhashed; two key headers are ambiguous. */
+    @Test
+    void anOverlongKeyIsMalformedAndTwoKeysAreAmbiguous() {
+        post("k".repeat(512), newKey()).expectStatus().isUnauthorized()
+            .expectBody().jsonPath("$.reason").isEqualTo("unknown_key");
+        post("k".repeat(513), newKey()).expectStatus().isUnauthorized()
+            .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+            .expectBody().jsonPath("$.reason").isEqualTo("malformed");
+        this.fixture.gateway().client().post().uri("/orders").contentType(MediaType.APPLICATION_JSON)
+            .header("Idempotency-Key", newKey()).header("X-Api-Key", KEY_A, KEY_B).bodyValue(BODY_A)
+            .exchange()
+            .expectStatus().isUnauthorized()
+            .expectBody().jsonPath("$.reason").isEqualTo("ambiguous");
+        this.fixture.upstream().verify(0, postRequestedFor(anyUrl()));
+    }
+
     /** docs/security.md: the example strips the key and any X-Client-Id before forwarding. */
     @Test
     void theUpstreamSeesNeitherTheApiKeyNorAMadeUpClientId() {

@@ -51,6 +51,8 @@ import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.core.IdempotencyRecord;
 import dev.idempotency.gateway.core.IdempotencyStore;
 import dev.idempotency.gateway.core.ScopedKey;
+import dev.idempotency.gateway.events.IdempotencyOutcome;
+import dev.idempotency.gateway.ops.metrics.TagValues;
 import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.Routes;
 import dev.idempotency.gateway.testsupport.Upstream;
@@ -218,10 +220,22 @@ class OperationsTests {
                 .doesNotContain(CLIENT).doesNotContain(key).doesNotContain(slowKey);
         }
 
+        /** docs/operations.md: every outcome of every route with the filter starts at 0. */
         @Test
         void routesWithTheFilterAreCountedFromZeroBeforeTheirFirstRequest() {
-            assertThat(Management.prometheusSample(scrape(),
-                    "idempotency_requests_total{outcome=\"replayed\",route=\"untouched\"}")).isEqualTo(0.0);
+            String scrape = scrape();
+            for (IdempotencyOutcome outcome : IdempotencyOutcome.values()) {
+                assertThat(Management.prometheusSample(scrape, "idempotency_requests_total{outcome=\"" + TagValues.of(outcome)
+                        + "\",route=\"untouched\"}")).as(outcome.toString()).isEqualTo(0.0);
+            }
+        }
+
+        /** docs/operations.md: the gauges an operator watches are in the scrape from the start. */
+        @Test
+        void theGaugesAreScraped() {
+            String scrape = scrape();
+            assertThat(Management.prometheusSample(scrape, "idempotency_pending_stores")).isEqualTo(0.0);
+            assertThat(Management.prometheusSample(scrape, "idempotency_overload_in_flight")).isNotNull();
         }
 
         @Test
