@@ -277,6 +277,31 @@ class KeyHeaderTests extends BadInputGateway {
         assertThat(forwarded(longTarget)).isZero();
     }
 
+    /**
+     * docs/security.md's limits, near their edges: a 4 KB request line and 8 KB of headers. Far over
+     * them (above) a raised limit would go unnoticed; here it would not.
+     */
+    @Test
+    void theRequestLineAndHeaderLimitsAreFourAndEightKilobytes() {
+        String underLine = newCaseId();
+        assertThat(send(post("/orders/" + "u".repeat(3_500), underLine).header("Idempotency-Key", "line-" + underLine)
+            .body("{}").build()).status()).isEqualTo(201);
+        String overLine = newCaseId();
+        RawHttpClient.Response lineTooLong = send(post("/orders/" + "u".repeat(4_500), overLine)
+            .header("Idempotency-Key", "line-" + overLine).body("{}").build());
+        assertThat(lineTooLong.status()).as(lineTooLong.toString()).isEqualTo(414);
+        assertThat(forwarded(overLine)).isZero();
+
+        String underHeaders = newCaseId();
+        assertThat(send(post("/orders/headers", underHeaders).header("Idempotency-Key", "headers-" + underHeaders)
+            .header("X-Large", "h".repeat(7_000)).body("{}").build()).status()).isEqualTo(201);
+        String overHeaders = newCaseId();
+        RawHttpClient.Response headersTooLarge = send(post("/orders/headers", overHeaders)
+            .header("Idempotency-Key", "headers-" + overHeaders).header("X-Large", "h".repeat(8_500)).body("{}").build());
+        assertThat(headersTooLarge.status()).as(headersTooLarge.toString()).isEqualTo(431);
+        assertThat(forwarded(overHeaders)).isZero();
+    }
+
     @Test
     void unusableClientIdentitiesAreRefused() {
         List<List<String>> identities = List.of(List.of(), List.of(""), List.of("   "), List.of("a", "b"), List.of("a", "a"),

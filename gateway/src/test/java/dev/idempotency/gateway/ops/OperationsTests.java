@@ -98,7 +98,7 @@ class OperationsTests {
         this.upstream = Upstream.start();
         this.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json").withBody("{\"orderId\":\"42\"}")));
-        this.upstream.stubFor(post(urlPathMatching("/metered/slow.*")).willReturn(aResponse().withStatus(201)
+        this.upstream.stubFor(post(urlPathMatching("/(metered|admin)/slow.*")).willReturn(aResponse().withStatus(201)
             .withFixedDelay(1500).withBody("{\"orderId\":\"43\"}")));
         String uri = this.upstream.baseUrl();
         Routes routes = Routes.create();
@@ -497,6 +497,25 @@ class OperationsTests {
                     .containsExactly(tuple(true, false), tuple(true, true), tuple(false, false));
                 assertThat(inspections.get(0).path("client_hash").asString()).isEqualTo(hmac(CLIENT));
             });
+        }
+
+        @Test
+        void aKeyWhoseRequestIsStillRunningIsInFlight() throws Exception {
+            String key = newKey();
+            CompletableFuture<EntityExchangeResult<byte[]>> running = CompletableFuture
+                .supplyAsync(() -> send("/admin/slow", key, "{}"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !OperationsTests.this.upstream
+                .findAll(postRequestedFor(urlPathEqualTo("/admin/slow")).withHeader("Idempotency-Key", equalTo(key))).isEmpty());
+
+            admin().get().uri(inspect(key)).exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.state").isEqualTo("in_flight")
+                .jsonPath("$.status").doesNotExist();
+            assertThat(running.get().getStatus().value()).isEqualTo(201);
+            admin().get().uri(inspect(key)).exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.state").isEqualTo("completed");
         }
 
         @Test

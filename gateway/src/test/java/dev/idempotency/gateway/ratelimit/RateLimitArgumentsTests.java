@@ -153,6 +153,50 @@ class RateLimitArgumentsTests {
                     + "least 1 (was 0)");
     }
 
+    /**
+     * docs/rate-limits.md: {@code idempotency.rate-limit.defaults.*} apply to every route, whose
+     * args override them one by one; a list argument replaces the default list as a whole.
+     */
+    @Test
+    void defaultsApplyAndARoutesListReplacesTheDefaultList() {
+        WireMockServer upstream = Upstream.start();
+        upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(201).withBody("{}")));
+        List<String> properties = new ArrayList<>(Routes.create()
+            .route("defaults", upstream.baseUrl()).path("/defaults/**").filter("RateLimit")
+            .route("own-list", upstream.baseUrl()).path("/own-list/**")
+                .filter("RateLimit", RateLimitArgs.limits().client("own", 3, "1h").build())
+            .properties());
+        properties.addAll(List.of("idempotency.store=memory",
+                "idempotency.rate-limit.defaults.client-limits[0].name=default-quota",
+                "idempotency.rate-limit.defaults.client-limits[0].capacity=1",
+                "idempotency.rate-limit.defaults.client-limits[0].refill-period=1h",
+                "idempotency.rate-limit.defaults.legacy-headers=false"));
+        try (GatewayInstance gateway = GatewayInstance.start(properties)) {
+            List<Integer> defaults = statuses(gateway, "/defaults/orders", 2);
+            assertThat(defaults).containsExactly(201, 429);
+            // Three of the route's own quota, not one: the default list is not added to the route's.
+            List<Integer> ownList = statuses(gateway, "/own-list/orders", 4);
+            assertThat(ownList).containsExactly(201, 201, 201, 429);
+            EntityExchangeResult<byte[]> own = gateway.client().post().uri("/own-list/orders").header("X-Client-Id", "bob")
+                .bodyValue("{}").exchange().expectBody().returnResult();
+            assertThat(own.getResponseHeaders().getFirst("RateLimit-Policy")).isEqualTo("\"own\";q=3;w=3600");
+            // A scalar default still applies where the route does not set it.
+            assertThat(own.getResponseHeaders().getFirst("X-RateLimit-Remaining")).isNull();
+        }
+        finally {
+            upstream.stop();
+        }
+    }
+
+    private static List<Integer> statuses(GatewayInstance gateway, String path, int requests) {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            statuses.add(gateway.client().post().uri(path).header("X-Client-Id", "alice").bodyValue("{}")
+                .exchange().expectBody().returnResult().getStatus().value());
+        }
+        return statuses;
+    }
+
     @Test
     void theExampleRouteRuleInConfigStartsAndLimits() {
         WireMockServer upstream = Upstream.start();
