@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Past {@code idempotency.overload.max-concurrent-requests} a request gets a fast 503 overloaded
- * with Retry-After, before the Idempotency filter: no key claimed, nothing forwarded, and the
- * gateway admits requests again as soon as the ones in flight end.
+ * with Retry-After ({@code idempotency.overload.retry-after}), before any route filter: no key
+ * claimed, no rate-limit token taken, nothing forwarded, and the gateway admits requests again as
+ * soon as the ones in flight end.
  */
 class OverloadTests {
 
@@ -49,8 +51,10 @@ class OverloadTests {
             .withFixedDelay(2000).withBody("{\"orderId\":\"slow\"}")));
         List<String> properties = new ArrayList<>(Routes.create()
             .route("orders", upstream.baseUrl()).path("/orders/**").filter("Idempotency")
+            .route("limited", upstream.baseUrl()).path("/limited/**")
+                .filter("RateLimit", Map.of("clientLimits[0].capacity", 1, "clientLimits[0].refillPeriod", "1h"))
             .properties());
-        properties.add("idempotency.overload.max-concurrent-requests=2");
+        properties.addAll(List.of("idempotency.overload.max-concurrent-requests=2", "idempotency.overload.retry-after=3s"));
         gateway = GatewayInstance.start(properties);
     }
 
@@ -93,12 +97,13 @@ class OverloadTests {
         Duration took = Duration.ofNanos(System.nanoTime() - before);
         assertThat(refused.getStatus().value()).isEqualTo(503);
         assertThat(refused.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
-        assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
+        assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isEqualTo("3");
         assertThat(new String(refused.getResponseBody(), StandardCharsets.UTF_8))
             .contains("\"type\":\"https://idempotency-gateway.dev/problems/overloaded\"");
         assertThat(took).as("refused without waiting for the requests in flight").isLessThan(Duration.ofMillis(1500));
-        // Replays are refused too: the limit sits in front of every route filter.
+        // Replays are refused too: the limit sits in front of every route filter, the rate limiter's included.
         assertThat(send("/orders", replayed).getStatus().value()).isEqualTo(503);
+        assertThat(send("/limited/orders", "limited-" + UUID.randomUUID()).getStatus().value()).isEqualTo(503);
         assertThat(executions(refusedKey)).isZero();
         MeterRegistry meters = gateway.context().getBean(MeterRegistry.class);
         Counter counted = meters.find("idempotency.overload.refused").tag("route", "orders").counter();
@@ -116,5 +121,8 @@ class OverloadTests {
         assertThat(retried.getResponseHeaders().containsHeader("Idempotent-Replayed")).isFalse();
         assertThat(executions(refusedKey)).isEqualTo(1);
         assertThat(send("/orders", replayed).getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        // The refusal took no token: the client's one token of the hour is still there, once.
+        assertThat(send("/limited/orders", "limited-" + UUID.randomUUID()).getStatus().value()).isEqualTo(201);
+        assertThat(send("/limited/orders", "limited-" + UUID.randomUUID()).getStatus().value()).isEqualTo(429);
     }
 }

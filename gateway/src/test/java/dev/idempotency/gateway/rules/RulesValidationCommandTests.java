@@ -91,6 +91,23 @@ class RulesValidationCommandTests {
         assertThat(result.exitCode()).isEqualTo(1);
     }
 
+    /** docs/rules.md: each route has an id, a uri and at least one predicate. */
+    @Test
+    void aRouteWithoutPredicatesIsAnError() {
+        Path rules = TestRules.write(this.dir.resolve("orders.yml"), """
+                spring.cloud.gateway.server.webflux.routes:
+                  - id: orders
+                    uri: http://localhost:9000
+                    filters:
+                      - Idempotency
+                """);
+
+        Result result = validate("--validate", rules.toString());
+
+        assertThat(result.output()).contains(rules + ": Route 'orders' needs at least one predicate, such as '- Path=/orders/**'");
+        assertThat(result.exitCode()).isEqualTo(1);
+    }
+
     @Test
     void everyProblemIsListedNotJustTheFirst() {
         Path rules = TestRules.write(this.dir.resolve("orders.yml"), routes(
