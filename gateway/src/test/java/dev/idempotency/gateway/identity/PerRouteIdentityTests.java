@@ -92,6 +92,47 @@ class PerRouteIdentityTests {
             .expectStatus().isUnauthorized();
     }
 
+    /**
+     * docs/security.md: RateLimit takes its own clientIdentity; two filters of one route naming
+     * different sources never share an answer; under api-key a request without a key is a 401 from
+     * RateLimit, not pooled as anonymous.
+     */
+    @Test
+    void rateLimitAndIdempotencyOnOneRouteEachUseTheirOwnSource() {
+        List<String> properties = new ArrayList<>(Routes.create()
+            .route("mixed", upstream.baseUrl()).path("/mixed/**")
+                .filter("RateLimit", Map.of("clientIdentity", "partners", "clientLimits[0].capacity", 3,
+                        "clientLimits[0].refillPeriod", "1h"))
+                .filter("Idempotency")
+            .properties());
+        properties.addAll(List.of("idempotency.client-identities.partners.source=api-key",
+                "idempotency.client-identities.partners.api-keys-file=" + dir.resolve("partner-api-keys")));
+        try (GatewayInstance mixed = GatewayInstance.start(properties)) {
+            String key = "k-" + UUID.randomUUID();
+            mixedOrder(mixed, key, "shop").exchange().expectStatus().isCreated()
+                .expectHeader().doesNotExist("Idempotent-Replayed");
+            // The Idempotency filter scopes by the header: another X-Client-Id is another client.
+            mixedOrder(mixed, key, "other").exchange().expectStatus().isCreated()
+                .expectHeader().doesNotExist("Idempotent-Replayed");
+            mixedOrder(mixed, key, "shop").exchange().expectStatus().isCreated()
+                .expectHeader().valueEquals("Idempotent-Replayed", "true");
+            // RateLimit counts by the API key: three requests of acme's three, whatever the header said.
+            mixedOrder(mixed, "k-" + UUID.randomUUID(), "third").exchange().expectStatus().isEqualTo(429);
+
+            mixed.client().post().uri("/mixed").contentType(MediaType.APPLICATION_JSON)
+                .header("Idempotency-Key", "k-" + UUID.randomUUID()).header("X-Client-Id", "shop").bodyValue("{\"qty\":1}")
+                .exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().valueEquals("WWW-Authenticate", "ApiKey realm=\"idempotency-gateway\", header=\"X-Api-Key\"");
+        }
+    }
+
+    private static WebTestClient.RequestHeadersSpec<?> mixedOrder(GatewayInstance gateway, String key, String clientId) {
+        return gateway.client().post().uri("/mixed").contentType(MediaType.APPLICATION_JSON)
+            .header("Idempotency-Key", key).header("X-Api-Key", PARTNER_KEY).header("X-Client-Id", clientId)
+            .bodyValue("{\"qty\":1}");
+    }
+
     @Test
     void anUnknownSourceStopsStartupNamingTheConfiguredOnes() {
         List<String> properties = new ArrayList<>(Routes.create()
