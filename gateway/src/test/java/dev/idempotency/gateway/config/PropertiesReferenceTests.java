@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PropertiesReferenceTests {
 
     private static final Pattern ROW = Pattern.compile("^\\| `(idempotency\\.[a-z0-9.-]+)(\\.\\*)?` \\|");
+
+    private static final Pattern ROW_WITH_LITERAL_DEFAULT = Pattern.compile("^\\| `(idempotency\\.[a-z0-9.-]+)` \\| `([^`]+)` \\|");
 
     private static final List<String> ARGUMENT_DEFAULTS = List.of("idempotency.defaults.", "idempotency.rate-limit.defaults.");
 
@@ -50,5 +54,32 @@ class PropertiesReferenceTests {
         assertThat(metadata).as("rows in docs/properties.md for properties the code no longer has")
             .containsAll(rows);
         assertThat(wildcardRows).containsExactlyInAnyOrder("idempotency.defaults", "idempotency.rate-limit.defaults");
+    }
+
+    /**
+     * A row's default, where it is one literal ({@code `5s`}), is the default the code has: the
+     * value the configuration processor read from the field's initializer.
+     */
+    @Test
+    void everyLiteralDefaultIsTheCodesDefault() throws IOException {
+        Map<String, String> codeDefaults = new HashMap<>();
+        JsonMapper.builder().build()
+            .readTree(Path.of("target/classes/META-INF/spring-configuration-metadata.json").toFile())
+            .path("properties")
+            .forEach(property -> {
+                if (property.has("defaultValue") && !property.path("defaultValue").isNull()) {
+                    codeDefaults.put(property.path("name").asString(), property.path("defaultValue").asString());
+                }
+            });
+        int compared = 0;
+        for (String line : Files.readAllLines(Path.of("../docs/properties.md"))) {
+            Matcher row = ROW_WITH_LITERAL_DEFAULT.matcher(line);
+            if (row.find() && codeDefaults.containsKey(row.group(1))) {
+                assertThat(row.group(2)).as("docs/properties.md's default of " + row.group(1))
+                    .isEqualTo(codeDefaults.get(row.group(1)));
+                compared++;
+            }
+        }
+        assertThat(compared).as("rows compared").isGreaterThanOrEqualTo(15);
     }
 }
