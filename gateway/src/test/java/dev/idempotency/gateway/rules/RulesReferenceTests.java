@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,6 +96,57 @@ class RulesReferenceTests {
     void theReferenceTableInDocsHasARowForEveryArgument(String definition, Class<?> config) throws IOException {
         String docs = Files.readString(Path.of("../docs/rules.md"));
         assertThat(AcceptedValues.argumentsOf(config)).allSatisfy(argument -> assertThat(docs).contains("| `" + argument + "` |"));
+    }
+
+    /**
+     * The default column of docs/rules.md's tables, where it is one literal, is the schema's default,
+     * which the test above holds to the code: a filter's table at a time, since arguments such as
+     * failOpen default differently in Idempotency and RateLimit.
+     */
+    @Test
+    void theReferenceTablesLiteralDefaultsAreTheSchemas() throws IOException {
+        Pattern row = Pattern.compile("^\\| `([A-Za-z]+)` \\| [^|]+ \\| `([^`]+)` \\|");
+        String definition = null;
+        int compared = 0;
+        for (String line : Files.readAllLines(Path.of("../docs/rules.md"))) {
+            if (line.startsWith("## ")) {
+                definition = line.equals("## `Idempotency` arguments") ? "idempotencyArgs"
+                        : line.equals("## `RateLimit` arguments") ? "rateLimitArgs" : null;
+            }
+            else if (line.equals("Each limit:") && definition != null) {
+                definition = "limit";
+            }
+            Matcher matcher = row.matcher(line);
+            if (definition != null && matcher.find()) {
+                JsonNode schemaDefault = propertiesOf(definition).path(matcher.group(1)).path("default");
+                if (!schemaDefault.isMissingNode() && !schemaDefault.asString().isEmpty()) {
+                    assertThat(matcher.group(2)).as("docs/rules.md, " + definition + "." + matcher.group(1))
+                        .isEqualTo(schemaDefault.asString());
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).as("defaults compared").isGreaterThanOrEqualTo(20);
+    }
+
+    /** docs/rate-limits.md's tables (argument or field, default, meaning) hold the same defaults. */
+    @Test
+    void theRateLimitGuidesLiteralDefaultsAreTheSchemas() throws IOException {
+        Pattern row = Pattern.compile("^\\| `([A-Za-z]+)` \\| `([^`]+)` \\|");
+        int compared = 0;
+        for (String line : Files.readAllLines(Path.of("../docs/rate-limits.md"))) {
+            Matcher matcher = row.matcher(line);
+            if (matcher.find()) {
+                JsonNode argument = propertiesOf("rateLimitArgs").path(matcher.group(1));
+                JsonNode schemaDefault = (argument.isMissingNode() ? propertiesOf("limit").path(matcher.group(1)) : argument)
+                    .path("default");
+                if (!schemaDefault.isMissingNode() && !schemaDefault.asString().isEmpty()) {
+                    assertThat(matcher.group(2)).as("docs/rate-limits.md, " + matcher.group(1)).isEqualTo(schemaDefault.asString());
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).as("defaults compared").isGreaterThanOrEqualTo(5);
     }
 
     @Test
