@@ -1,6 +1,8 @@
 package dev.idempotency.gateway.identity;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +18,12 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.idempotency.gateway.testsupport.GatewayInstance;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** API keys from a mounted file that holds only their SHA-256, re-read when it changes. */
@@ -99,6 +104,26 @@ class ApiKeyIdentityTests extends ClientIsolationContract {
         assertFresh(send("b", "/orders", key, BODY_A), "{\"order\":\"for-a\"}");
         post(KEY_A, key, "X-Client-Id", "b").expectStatus().isCreated().expectHeader().doesNotExist("Idempotent-Replayed");
         assertThat(executions()).isEqualTo(2);
+    }
+
+    /** docs/security.md: a missing or broken key file at startup stops the gateway, naming the line, never its content. */
+    @Test
+    void aMissingOrBrokenKeyFileStopsStartup() throws IOException {
+        Path missing = dir.resolve("no-such-api-keys");
+        assertThatThrownBy(() -> GatewayInstance.start(exampleConfiguration("identity-api-key.yml", "http://localhost:9",
+                "API_KEYS_FILE=" + missing)).close())
+            .hasStackTraceContaining("Cannot read the API key file " + missing);
+        Path broken = Files.writeString(dir.resolve("broken-api-keys"), "acme:not-a-digest-ak_live_secret\n");
+        assertThatThrownBy(() -> GatewayInstance.start(exampleConfiguration("identity-api-key.yml", "http://localhost:9",
+                "API_KEYS_FILE=" + broken)).close())
+            .hasStackTraceContaining("API key file line 1")
+            .satisfies(failure -> assertThat(stackTrace(failure)).doesNotContain("ak_live_secret"));
+    }
+
+    private static String stackTrace(Throwable failure) {
+        StringWriter text = new StringWriter();
+        failure.printStackTrace(new PrintWriter(text));
+        return text.toString();
     }
 
     /** docs/security.md: an API key over 512 characters is malformed, unhashed; two key headers are ambiguous. */
