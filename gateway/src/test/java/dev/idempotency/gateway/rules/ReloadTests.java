@@ -161,4 +161,24 @@ class ReloadTests {
         assertThat(status("/payments/1", UUID.randomUUID().toString())).isEqualTo(404);
         assertThat(output).contains("rules changed [idempotency.memory.max-entries], which take effect only after a restart");
     }
+
+    @Test
+    @Order(5)
+    void aReloadRebindsTheRateLimitDefaults() {
+        // A RateLimit route without args runs on idempotency.rate-limit.defaults.*: one request an hour.
+        publish("v5", routes(route("limited", "/limited/**", this.upstream.baseUrl(), "- RateLimit"))
+                + "idempotency:\n  rate-limit:\n    defaults:\n      client-limits:\n"
+                + "        - { capacity: 1, refillPeriod: 1h }\n");
+        awaitReloads(3);
+        assertThat(status("/limited/1", null)).isEqualTo(201);
+        assertThat(status("/limited/1", null)).isEqualTo(429);
+
+        // Three an hour now, in a fresh bucket (the limits' numbers name it).
+        publish("v6", routes(route("limited", "/limited/**", this.upstream.baseUrl(), "- RateLimit"))
+                + "idempotency:\n  rate-limit:\n    defaults:\n      client-limits:\n"
+                + "        - { capacity: 3, refillPeriod: 1h }\n");
+        awaitReloads(4);
+        assertThat(List.of(status("/limited/1", null), status("/limited/1", null), status("/limited/1", null),
+                status("/limited/1", null))).containsExactly(201, 201, 201, 429);
+    }
 }
