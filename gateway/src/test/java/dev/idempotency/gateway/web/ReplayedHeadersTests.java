@@ -20,12 +20,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The route argument {@code excludedHeaders} (docs/rules.md, docs/http.md): the headers it names are
- * never stored, so a replay lacks them, whatever their case; the fresh response still carries them,
- * and a route without the argument replays them.
+ * Which response headers a replay carries (docs/http.md): {@code Proxy-Status} (RFC 9209) is end to
+ * end and replayed; every other {@code Proxy-*} field is hop by hop and never stored; the headers a
+ * route's {@code excludedHeaders} names reach the first client but are never stored, whatever their
+ * case; every other header is replayed as the upstream sent it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ExcludedHeadersTests {
+class ReplayedHeadersTests {
 
     WireMockServer upstream;
 
@@ -36,14 +37,18 @@ class ExcludedHeadersTests {
         this.upstream = Upstream.start();
         this.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json")
+            .withHeader("Location", "/orders/7")
+            .withHeader("Proxy-Status", "legacy-lb; received-status=201")
+            .withHeader("Proxy-Foo", "bar")
+            .withHeader("Proxy-Connection", "keep-alive")
+            .withHeader("Proxy-Authenticate", "Basic realm=\"legacy\"")
             .withHeader("X-Upstream-Node", "legacy-3")
             .withHeader("X-Debug-Trace", "abc")
-            .withHeader("Location", "/orders/7")
             .withBody("{\"orderId\":\"7\"}")));
         this.gateway = GatewayInstance.start(Routes.create()
+            .route("orders", this.upstream.baseUrl()).path("/orders/**").filter("Idempotency")
             .route("excluding", this.upstream.baseUrl()).path("/excluding/**")
                 .filter("Idempotency", Map.of("excludedHeaders", "x-upstream-node, X-DEBUG-TRACE"))
-            .route("keeping", this.upstream.baseUrl()).path("/keeping/**").filter("Idempotency")
             .properties());
     }
 
@@ -54,7 +59,19 @@ class ExcludedHeadersTests {
     }
 
     @Test
-    void theNamedHeadersReachTheFirstClientButAreNeverReplayed() {
+    void proxyStatusIsReplayedAndNoOtherProxyField() {
+        HttpHeaders first = send("/orders/proxy");
+        HttpHeaders replay = send("/orders/proxy");
+
+        assertThat(replay.getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(first.getFirst("Proxy-Status")).isEqualTo("legacy-lb; received-status=201");
+        assertThat(replay.getFirst("Proxy-Status")).isEqualTo("legacy-lb; received-status=201");
+        assertThat(replay.headerNames()).noneMatch(name -> name.regionMatches(true, 0, "proxy-", 0, 6)
+                && !name.equalsIgnoreCase("Proxy-Status"));
+    }
+
+    @Test
+    void excludedHeadersReachTheFirstClientButAreNeverReplayed() {
         HttpHeaders first = send("/excluding/orders");
         HttpHeaders replay = send("/excluding/orders");
 
@@ -67,18 +84,19 @@ class ExcludedHeadersTests {
     }
 
     @Test
-    void aRouteWithoutTheArgumentReplaysThem() {
-        send("/keeping/orders");
-        HttpHeaders replay = send("/keeping/orders");
+    void aRouteWithoutExcludedHeadersReplaysThem() {
+        send("/orders/plain");
+        HttpHeaders replay = send("/orders/plain");
 
         assertThat(replay.getFirst("Idempotent-Replayed")).isEqualTo("true");
         assertThat(replay.getFirst("X-Upstream-Node")).isEqualTo("legacy-3");
         assertThat(replay.getFirst("X-Debug-Trace")).isEqualTo("abc");
     }
 
+    /** One key per path: each test replays its own first request. */
     private HttpHeaders send(String path) {
         return this.gateway.client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
-            .header("Idempotency-Key", "excluded-1").header("X-Client-Id", "shop-1").bodyValue("{}")
+            .header("Idempotency-Key", "replayed-headers-" + path.hashCode()).header("X-Client-Id", "shop-1").bodyValue("{}")
             .exchange()
             .expectStatus().isCreated()
             .returnResult(String.class).getResponseHeaders();
