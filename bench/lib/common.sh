@@ -34,6 +34,42 @@ stop_all() {
     stop_pid "${STARTED_PIDS[i]}"
   done
   STARTED_PIDS=()
+  for i in "${MEMORY_CGROUPS[@]+"${MEMORY_CGROUPS[@]}"}"; do
+    rmdir "$i" 2>/dev/null || true
+  done
+  MEMORY_CGROUPS=()
+}
+
+# Memory cgroups made for GATEWAY_MEMORY_LIMIT, removed by stop_all.
+MEMORY_CGROUPS=()
+
+# memory_cgroup VAR NAME BYTES: a new memory cgroup limited to BYTES, its directory into VAR, as a
+# Kubernetes memory limit makes one around a container: the JVM inside sizes itself from the limit
+# (and picks its collector by it), and the kernel kills it past the limit. cgroup v2 or v1.
+memory_cgroup() {
+  local _mc_dir
+  if [[ -f /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+    _mc_dir=/sys/fs/cgroup/bench-$2-$$
+    mkdir -p "$_mc_dir" && echo "$3" >"$_mc_dir/memory.max" && echo 0 >"$_mc_dir/memory.swap.max" 2>/dev/null || true
+  elif [[ -d /sys/fs/cgroup/memory ]]; then
+    _mc_dir=/sys/fs/cgroup/memory/bench-$2-$$
+    mkdir -p "$_mc_dir" && echo "$3" >"$_mc_dir/memory.limit_in_bytes"
+    echo "$3" >"$_mc_dir/memory.memsw.limit_in_bytes" 2>/dev/null || true
+  else
+    die "GATEWAY_MEMORY_LIMIT needs a writable memory cgroup (v1 or v2) under /sys/fs/cgroup"
+  fi
+  [[ -w $_mc_dir/cgroup.procs ]] || die "cannot create the memory cgroup $_mc_dir (run as root)"
+  MEMORY_CGROUPS+=("$_mc_dir")
+  printf -v "$1" '%s' "$_mc_dir"
+}
+
+# oom_kills DIR: how many times the kernel killed a process of that memory cgroup for its limit.
+oom_kills() {
+  if [[ -f $1/memory.events ]]; then
+    awk '$1 == "oom_kill" { print $2 }' "$1/memory.events"
+  else
+    awk '$1 == "oom_kill" { print $2 }' "$1/memory.oom_control" 2>/dev/null || echo "?"
+  fi
 }
 
 USED_PORTS=" "

@@ -92,7 +92,16 @@ spawn_gateway() {
   local jvm=($GATEWAY_JAVA_OPTS)
   # shellcheck disable=SC2206
   [[ $name == O ]] && jvm=($OLD_GATEWAY_JAVA_OPTS)
-  start_bg pid "$WORK/gateway-$name.log" java "${jvm[@]}" -jar "$jar" "${args[@]}"
+  if [[ -n $GATEWAY_MEMORY_LIMIT ]]; then
+    # Inside a memory cgroup of the pod's limit: the shell joins it, then becomes the JVM (same pid).
+    local cgroup
+    memory_cgroup cgroup "gateway-$name" "$GATEWAY_MEMORY_LIMIT"
+    printf -v "GW_${name}_CGROUP" '%s' "$cgroup"
+    start_bg pid "$WORK/gateway-$name.log" sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cgroup" \
+      java "${jvm[@]}" -jar "$jar" "${args[@]}"
+  else
+    start_bg pid "$WORK/gateway-$name.log" java "${jvm[@]}" -jar "$jar" "${args[@]}"
+  fi
   printf -v "GW_${name}_PORT" '%s' "$port"
   printf -v "GW_${name}_PID" '%s' "$pid"
   printf -v "GW_${name}_STORE" '%s' "$store"

@@ -847,6 +847,17 @@ public class BenchReport {
             out.append(String.format("Gateway JVM `%s`, Redis store. Load: two wrk processes at once for %.0f minutes, "
                     + "each `-t1 -c32`: new keys on the idempotent route (scenario 4) and replays of %s stored keys (scenario 5). "
                     + "RSS (`VmRSS`) sampled every 10 s.%n%n", records.meta("gateway_java_opts", "?"), end / 60, records.meta("pool", "?")));
+            String limit = records.meta("gateway_memory_limit", "");
+            if (!limit.isEmpty()) {
+                out.append(String.format("The gateway JVM ran in a memory cgroup limited to %s bytes (%.0f MiB), as a Kubernetes "
+                        + "memory limit puts a container: the JVM chose `%s` and a %s-byte heap from it, and the kernel would "
+                        + "kill it past the limit (OOM kills: %s).%n%n", limit, Double.parseDouble(limit) / 1048576,
+                        records.meta("gateway_gc", "?"), records.meta("gateway_max_heap", "?"), records.meta("gateway_oom_kills", "?")));
+            }
+            else if (!records.meta("gateway_gc", "").isEmpty()) {
+                out.append(String.format("The JVM chose `%s` and a %s-byte heap (no memory limit: the machine's memory decides).%n%n",
+                        records.meta("gateway_gc", "?"), records.meta("gateway_max_heap", "?")));
+            }
             for (Map<String, String> w : records.kind("rss")) {
                 double errors = num(w, "errors_connect") + num(w, "errors_read") + num(w, "errors_write") + num(w, "errors_status")
                         + num(w, "errors_timeout");
