@@ -239,7 +239,7 @@ class OperationsTests {
         }
 
         @Test
-        void observeModeCountsWhatEnforcingWouldHaveDone() {
+        void observeModeCountsWhatEnforcingWouldHaveDone(CapturedOutput output) {
             String key = newKey();
             assertThat(send("/observed/orders", key, "{}").getStatus().value()).isEqualTo(201);
             assertThat(send("/observed/orders", key, "{}").getResponseHeaders().containsHeader("Idempotent-Replayed"))
@@ -250,6 +250,12 @@ class OperationsTests {
             assertThat(requests("observed", "replayed")).isZero();
             assertThat(OperationsTests.this.meters.find("idempotency.observed")
                 .tags("route", "observed", "would_be", "replayed").counter().count()).isEqualTo(1);
+            // docs/operations.md: the audit log says what enforcing would have answered.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(AuditLines.of(output.getOut(), "observed"))
+                .filteredOn(line -> hmac(key).equals(line.path("key_hash").asString()))
+                .extracting(line -> line.path("audit_event").asString(), line -> line.path("outcome").asString(null),
+                        line -> line.path("would_be").asString(null))
+                .contains(tuple("executed", "executed", null), tuple("observed", "observed_only", "replayed")));
         }
 
         @Test
