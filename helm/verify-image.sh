@@ -35,8 +35,8 @@ echo "== image configuration"
 [[ $(jq -c '.config.Entrypoint' "$config") == '["java","-cp","@/app/jib-classpath-file","dev.idempotency.gateway.IdempotencyGatewayApplication"]' ]] \
   && pass "entrypoint java -cp @/app/jib-classpath-file dev.idempotency.gateway.IdempotencyGatewayApplication" \
   || fail "entrypoint $(jq -c '.config.Entrypoint' "$config")"
-jq -r '.config.Env[]' "$config" | grep -q '^JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75' \
-  && pass "default JAVA_TOOL_OPTIONS sizes the heap from the container's memory" || fail "env"
+jq -r '.config.Env[]' "$config" | grep -q '^JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75 -XX:+UseG1GC ' \
+  && pass "default JAVA_TOOL_OPTIONS sizes the heap from the container's memory and names G1" || fail "env"
 layers=$(jq -r '.layers | length' "$manifest")
 [[ $layers -eq 5 ]] && pass "5 layers: dependencies, snapshot dependencies, resources, classes, jib files" \
   || fail "$layers layers"
