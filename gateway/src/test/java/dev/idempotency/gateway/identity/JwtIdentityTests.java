@@ -163,6 +163,13 @@ class JwtIdentityTests extends ClientIsolationContract {
         assertRejected("Bearer " + token(this.signingKey, claims(null).build()), INVALID_TOKEN);
     }
 
+    /** docs/security.md: a client identity has at most 256 characters; a longer claim is an invalid token. */
+    @Test
+    void aClientClaimOfMoreThan256CharactersIsRejected() {
+        assertRejected("Bearer " + token(this.signingKey, claims("c".repeat(257)).build()), INVALID_TOKEN);
+        post("Bearer " + token(this.signingKey, claims("c".repeat(256)).build())).expectStatus().isCreated();
+    }
+
     @Test
     void theClientIdHeaderCannotChooseAnotherIdentity() {
         String key = newKey();
