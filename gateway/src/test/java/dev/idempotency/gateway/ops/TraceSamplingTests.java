@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.ops;
 
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -11,7 +12,10 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 
 import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
@@ -23,6 +27,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * What docs/operations.md promises of sampling, seen from the upstream's {@code traceparent} (its
@@ -30,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * samples no trace of its own, yet still hands every request's trace context on and keeps a trace
  * the client sampled; with an endpoint, one request in ten is sampled.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TraceSamplingTests {
 
     // With one in ten sampled, 60 unsampled requests in a row happen once in ~550 runs; 300 never.
@@ -38,7 +44,9 @@ class TraceSamplingTests {
     private static final int MANY = 300;
 
     private static List<String> gatewayProperties(String upstream, String... more) {
-        List<String> properties = new ArrayList<>(Routes.create().route("plain", upstream).path("/plain/**").properties());
+        List<String> properties = new ArrayList<>(Routes.create().route("plain", upstream).path("/plain/**")
+            .route("audited", upstream).path("/audited/**").filter("Idempotency").properties());
+        properties.add("logging.structured.format.console=ecs");
         properties.add(OperationsTests.SpanCollection.WITHOUT_SPAN_COLLECTION);
         properties.addAll(List.of(more));
         return properties;
@@ -86,6 +94,23 @@ class TraceSamplingTests {
 
             assertThat(this.fixture.upstream().findAll(postRequestedFor(urlPathEqualTo("/plain/orders")))
                 .get(0).getHeader("traceparent")).matches("00-" + traceId + "-[0-9a-f]{16}-01");
+        }
+
+        /** docs/operations.md: an audit line carries its request's trace, sampled or not. */
+        @Test
+        void anUnsampledRequestsAuditLineStillNamesItsTrace(CapturedOutput output) {
+            String key = UUID.randomUUID().toString();
+            this.fixture.client().post().uri("/audited/orders").contentType(MediaType.APPLICATION_JSON)
+                .header("X-Client-Id", "c-1").header("Idempotency-Key", key).bodyValue("{}")
+                .exchange().expectStatus().isCreated();
+            String traceparent = this.fixture.upstream().findAll(postRequestedFor(urlPathEqualTo("/audited/orders")))
+                .get(0).getHeader("traceparent");
+            assertThat(traceparent).endsWith("-00");
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(AuditLines.of(output.getOut(), "audited"))
+                .filteredOn(line -> "executed".equals(line.path("audit_event").asString()))
+                .extracting(line -> line.path("trace_id").asString(null))
+                .contains(traceparent.substring(3, 35)));
         }
 
         @Test
