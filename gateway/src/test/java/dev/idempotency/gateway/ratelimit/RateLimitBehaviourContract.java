@@ -469,7 +469,7 @@ abstract class RateLimitBehaviourContract {
         @Test
         void freeReplaysMakeConflictsAndMismatchesFreeToo() throws Exception {
             fixture.upstream().stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(urlPathMatching("/free/slow"))
-                .willReturn(aResponse().withStatus(201).withFixedDelay(1500).withBody("{}")));
+                .willReturn(aResponse().withStatus(201).withFixedDelay(3000).withBody("{}")));
             String client = newClient();
             String key = "key-" + UUID.randomUUID();
             Mono<EntityExchangeResult<byte[]>> slow = Mono.fromCallable(() -> post("/free/slow", client, key))
