@@ -45,21 +45,25 @@ MEMORY_CGROUPS=()
 
 # memory_cgroup VAR NAME BYTES: a new memory cgroup limited to BYTES, its directory into VAR, as a
 # Kubernetes memory limit makes one around a container: the JVM inside sizes itself from the limit
-# (and picks its collector by it), and the kernel kills it past the limit. cgroup v2 or v1.
+# (and picks its collector by it), and the kernel kills it past the limit. cgroup v1 (what this
+# project's machine has, and where it was run) or v2. A limit that cannot be set stops the run: an
+# unlimited cgroup would measure the machine again.
 memory_cgroup() {
-  local _mc_dir
+  local _mc_dir _mc_limit _mc_swap _mc_swap_value
   if [[ -f /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
-    _mc_dir=/sys/fs/cgroup/bench-$2-$$
-    mkdir -p "$_mc_dir" && echo "$3" >"$_mc_dir/memory.max" && echo 0 >"$_mc_dir/memory.swap.max" 2>/dev/null || true
+    _mc_dir=/sys/fs/cgroup/bench-$2-$$ _mc_limit=memory.max _mc_swap=memory.swap.max _mc_swap_value=0
+    echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
   elif [[ -d /sys/fs/cgroup/memory ]]; then
-    _mc_dir=/sys/fs/cgroup/memory/bench-$2-$$
-    mkdir -p "$_mc_dir" && echo "$3" >"$_mc_dir/memory.limit_in_bytes"
-    echo "$3" >"$_mc_dir/memory.memsw.limit_in_bytes" 2>/dev/null || true
+    # v1 limits memory and swap together: the same figure leaves no swap.
+    _mc_dir=/sys/fs/cgroup/memory/bench-$2-$$ _mc_limit=memory.limit_in_bytes _mc_swap=memory.memsw.limit_in_bytes _mc_swap_value=$3
   else
-    die "GATEWAY_MEMORY_LIMIT needs a writable memory cgroup (v1 or v2) under /sys/fs/cgroup"
+    die "GATEWAY_MEMORY_LIMIT needs a memory cgroup (v1 or v2) under /sys/fs/cgroup"
   fi
-  [[ -w $_mc_dir/cgroup.procs ]] || die "cannot create the memory cgroup $_mc_dir (run as root)"
+  mkdir -p "$_mc_dir" 2>/dev/null && [[ -w $_mc_dir/cgroup.procs ]] || die "cannot create the memory cgroup $_mc_dir (run as root)"
   MEMORY_CGROUPS+=("$_mc_dir")
+  echo "$3" >"$_mc_dir/$_mc_limit" || die "cannot set $_mc_dir/$_mc_limit to $3"
+  # No swap beyond the limit, where swap is accounted at all (as in a pod).
+  echo "$_mc_swap_value" >"$_mc_dir/$_mc_swap" 2>/dev/null || true
   printf -v "$1" '%s' "$_mc_dir"
 }
 

@@ -12,8 +12,8 @@ import org.springframework.core.env.Environment;
 /**
  * Samples traces as Spring Boot does (parent-based, {@value #PROBABILITY}), except that a gateway
  * with nowhere to send spans samples none unless that property is set. Without a span exporter
- * (no OTLP endpoint) a sampled span is recorded and handed to a batch processor only to be
- * dropped: at Boot's default of one request in ten that was work on every route for nothing. A
+ * (no OTLP endpoint) a sampled span is recorded only to be dropped: at Boot's default of one
+ * request in ten that was work on every route for nothing. A
  * trace the client sampled is still sampled, and every request still passes its trace context
  * to the upstream (see {@link UpstreamTraceContextFilter}).
  */
@@ -28,7 +28,7 @@ public class TraceSamplingConfiguration {
         return Sampler.parentBased(Sampler.traceIdRatioBased(probability(environment, exporters)));
     }
 
-    static double probability(Environment environment, ObjectProvider<SpanExporter> exporters) {
+    private static double probability(Environment environment, ObjectProvider<SpanExporter> exporters) {
         return Binder.get(environment).bind(PROBABILITY, Double.class)
             .orElseGet(() -> exporters.stream().findAny().isPresent() ? bootsDefault() : 0.0);
     }

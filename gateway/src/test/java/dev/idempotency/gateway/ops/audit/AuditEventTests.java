@@ -1,14 +1,11 @@
 package dev.idempotency.gateway.ops.audit;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +21,17 @@ class AuditEventTests {
 
     final LoggerContext context = new LoggerContext();
 
-    final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+    final ListAppender<ILoggingEvent> console = new ListAppender<>();
 
     Logger audit;
 
     @BeforeEach
     void start() {
         this.context.setMDCAdapter(new LogbackMDCAdapter());
-        AppenderBase<ILoggingEvent> console = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent event) {
-                AuditEventTests.this.events.add(event);
-            }
-        };
-        console.setContext(this.context);
-        console.start();
+        this.console.setContext(this.context);
+        this.console.start();
         this.audit = this.context.getLogger(AuditLog.LOGGER);
-        this.audit.addAppender(console);
+        this.audit.addAppender(this.console);
     }
 
     @Test
@@ -49,8 +40,8 @@ class AuditEventTests {
             .with("trace_id", null).with("outcome", "fingerprint_mismatch").with("status", 422)
             .writeTo(this.audit);
 
-        assertThat(this.events).hasSize(1);
-        ILoggingEvent event = this.events.get(0);
+        assertThat(this.console.list).hasSize(1);
+        ILoggingEvent event = this.console.list.get(0);
         assertThat(event.getFormattedMessage())
             .isEqualTo("rejected route=orders client_hash=c196f3749db4bae7 outcome=fingerprint_mismatch status=422");
         assertThat(event.getKeyValuePairs()).extracting(pair -> pair.key, pair -> pair.value)
@@ -63,6 +54,6 @@ class AuditEventTests {
     void aLoggerSetToOffWritesNothing() {
         this.audit.setLevel(Level.OFF);
         AuditEvent.named("executed").with("route", "orders").writeTo(this.audit);
-        assertThat(this.events).isEmpty();
+        assertThat(this.console.list).isEmpty();
     }
 }
