@@ -10,4 +10,11 @@ public sealed interface BeginResult {
     /** Another request got there first; this is what it left. */
     record Existing(IdempotencyRecord record) implements BeginResult {
     }
+
+    /**
+     * The key was free, but its client already holds as many keys in flight as the route allows
+     * ({@link IdempotencyStore#countingInFlight}): nothing was claimed.
+     */
+    record OverInFlightLimit() implements BeginResult {
+    }
 }

@@ -22,9 +22,16 @@ public sealed interface Decision {
     record FingerprintMismatch() implements Decision {
     }
 
+    /** The key is free, but its client holds as many keys in flight as the route allows: 429, nothing claimed. */
+    record InFlightLimited() implements Decision {
+    }
+
     public static Decision decide(BeginResult result, RequestFingerprint fingerprint) {
         if (result instanceof BeginResult.Claimed claimed) {
             return new Execute(claimed.fencingToken());
+        }
+        if (result instanceof BeginResult.OverInFlightLimit) {
+            return new InFlightLimited();
         }
         IdempotencyRecord existing = ((BeginResult.Existing) result).record();
         // Mismatch wins over in-flight: a different payload is wrong whenever it arrives.

@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.core;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import reactor.core.publisher.Mono;
 
@@ -49,6 +50,21 @@ public interface IdempotencyStore {
      * that ran out), so the bound is also the fallback.
      */
     Mono<Void> awaitSettlement(ScopedKey key, Duration maxWait);
+
+    /**
+     * This store with every claim also counted among its client's keys in flight on the route, in
+     * the same atomic step, where the store can do that: {@link #begin} answers
+     * {@link BeginResult.OverInFlightLimit} instead of claiming a free key when the client already
+     * holds {@code maxInFlight}; {@link #complete} and {@link #release} free the place; {@link #renew}
+     * renews it with the lease. A key that is taken is answered as always, whatever the count.
+     * The places are the ones {@link InFlightKeys} counts (the same entries, named by fencing
+     * token), so gateways of either kind share a client's count.
+     * @return empty when the store cannot count in the same step (Redis Cluster keeps the count in
+     * another slot than the record): the caller then counts through {@link InFlightKeys}
+     */
+    default Optional<IdempotencyStore> countingInFlight(int maxInFlight) {
+        return Optional.empty();
+    }
 
     /** Reads a record without changing it, for operators' tools; empty when the key is free. */
     Mono<InspectedRecord> inspect(ScopedKey key);

@@ -20,6 +20,11 @@ class DecisionTests {
     }
 
     @Test
+    void aKeyLeftFreeOverTheClientsLimitIsLimited() {
+        assertThat(Decision.decide(new BeginResult.OverInFlightLimit(), MINE)).isEqualTo(new Decision.InFlightLimited());
+    }
+
+    @Test
     void completedSameRequestReplays() {
         IdempotencyRecord completed = IdempotencyRecord.inFlight(1, MINE, Instant.now()).complete(RESPONSE);
         assertThat(Decision.decide(new BeginResult.Existing(completed), MINE)).isEqualTo(new Decision.Replay(RESPONSE));

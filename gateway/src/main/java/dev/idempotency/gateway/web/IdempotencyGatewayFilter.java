@@ -138,7 +138,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
             RequestFingerprint fingerprint, long waitDeadline) {
         IdempotencyRecord claim = IdempotencyRecord.inFlight(ThreadLocalRandom.current().nextLong(), fingerprint,
                 this.clock.instant());
-        Mono<BeginOutcome> begun = this.store.begin(key, claim, this.policy.lease())
+        IdempotencyStore claiming = claimingStore();
+        Mono<BeginOutcome> begun = claiming.begin(key, claim, this.policy.lease())
             .<BeginOutcome>map(StoreAnswered::new)
             .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new StoreDown(ex)));
         return RequestEventLoop.of(exchange).resume(begun).flatMap(result -> {
@@ -152,8 +153,18 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
                 return this.store.awaitSettlement(key, remaining.compareTo(WAIT_FALLBACK) < 0 ? remaining : WAIT_FALLBACK)
                     .then(Mono.defer(() -> begin(exchange, chain, key, fingerprint, waitDeadline)));
             }
-            return act(exchange, chain, key, claim, decision);
+            return act(exchange, chain, claiming, key, claim, decision);
         });
+    }
+
+    /**
+     * The store that claims this route's keys: on a route that caps keys in flight, one that
+     * counts them in the same call where the store can ({@link IdempotencyStore#countingInFlight});
+     * asked per request, since a store may find out it cannot.
+     */
+    private IdempotencyStore claimingStore() {
+        int max = this.policy.maxInFlightPerClient();
+        return max == 0 ? this.store : this.store.countingInFlight(max).orElse(this.store);
     }
 
     private boolean shouldWait(long waitDeadline) {
@@ -161,20 +172,24 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     }
 
     /** Step 6: execute under the claimed key, or answer from what another request left. */
-    private Mono<Void> act(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
-            IdempotencyRecord claim, Decision decision) {
+    private Mono<Void> act(ServerWebExchange exchange, GatewayFilterChain chain, IdempotencyStore claiming,
+            ScopedKey key, IdempotencyRecord claim, Decision decision) {
+        if (decision instanceof Decision.InFlightLimited) {
+            return overInFlightLimit(exchange, chain, key, claim);
+        }
         if (!(decision instanceof Decision.Execute)) {
             return this.answers.decided(exchange, chain, decision);
         }
-        if (this.policy.maxInFlightPerClient() == 0) {
-            return this.answers.execute(exchange, chain, lease(key, claim, null));
+        if (this.policy.maxInFlightPerClient() == 0 || claiming != this.store) {
+            // Uncapped, or the claim took the client's place in flight: the lease frees it with the key.
+            return this.answers.execute(exchange, chain, lease(claiming, key, claim, null));
         }
         return withinInFlightLimit(exchange, chain, key, claim);
     }
 
     /**
      * The key is claimed; the client's count of keys in flight is checked only now, so replays,
-     * conflicts and mismatches cost no extra store call.
+     * conflicts and mismatches cost no extra store call. For stores that cannot count in the claim.
      */
     private Mono<Void> withinInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
             IdempotencyRecord claim) {
@@ -186,18 +201,42 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         return RequestEventLoop.of(exchange).resume(taken)
             .flatMap(outcome -> {
                 if (outcome instanceof SlotStoreDown down) {
-                    return lease(key, claim, null).releaseUnused()
+                    return lease(this.store, key, claim, null).releaseUnused()
                         .then(this.answers.storeUnavailable(exchange, chain, down.cause()));
                 }
                 if (((SlotTaken) outcome).taken()) {
-                    return this.answers.execute(exchange, chain, lease(key, claim, slot));
+                    return this.answers.execute(exchange, chain, lease(this.store, key, claim, slot));
                 }
-                return this.answers.overInFlightLimit(exchange, chain, lease(key, claim, null));
+                return this.answers.overInFlightLimit(exchange, chain, lease(this.store, key, claim, null));
             });
     }
 
-    private KeyLease lease(ScopedKey key, IdempotencyRecord claim, InFlightSlot slot) {
-        return new KeyLease(this.store, key, claim, this.policy, this.listeners, slot, this.pendingStores);
+    /**
+     * The store counted the client's keys in flight and claimed nothing. Enforcing answers 429 at
+     * once; observe mode forwards the request as if it had room, so it claims the key first,
+     * without a place, and answers from what it finds if another request got there meanwhile.
+     */
+    private Mono<Void> overInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
+            IdempotencyRecord claim) {
+        if (!this.policy.observes()) {
+            return this.answers.overInFlightLimit(exchange, chain, null);
+        }
+        Mono<BeginOutcome> begun = this.store.begin(key, claim, this.policy.lease())
+            .<BeginOutcome>map(StoreAnswered::new)
+            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new StoreDown(ex)));
+        return RequestEventLoop.of(exchange).resume(begun).flatMap(result -> {
+            if (result instanceof StoreDown down) {
+                return this.answers.storeUnavailable(exchange, chain, down.cause());
+            }
+            Decision decision = Decision.decide(((StoreAnswered) result).result(), claim.fingerprint());
+            return decision instanceof Decision.Execute
+                    ? this.answers.overInFlightLimit(exchange, chain, lease(this.store, key, claim, null))
+                    : this.answers.decided(exchange, chain, decision);
+        });
+    }
+
+    private KeyLease lease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, InFlightSlot slot) {
+        return new KeyLease(store, key, claim, this.policy, this.listeners, slot, this.pendingStores);
     }
 
     private sealed interface BeginOutcome permits StoreAnswered, StoreDown {

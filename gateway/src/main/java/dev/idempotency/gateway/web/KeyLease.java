@@ -56,7 +56,10 @@ final class KeyLease {
 
     private volatile boolean storingInBackground;
 
-    /** The client's place in flight, when the route caps them; {@code null} otherwise. */
+    /**
+     * The client's place in flight, when the route caps them and the store does not count them in
+     * its own scripts; {@code null} otherwise.
+     */
     private final InFlightSlot slot;
 
     /** Where a background store waits for a graceful stop. */
@@ -186,7 +189,8 @@ final class KeyLease {
         });
     }
 
-    // The count and the record live in different Redis slots: freed side by side, not in one script.
+    // A store that cannot count in its scripts (Redis Cluster: the count lives in another slot) leaves
+    // the place to be freed side by side with the key; one that can frees it with the key itself.
     private Mono<Void> freeSlot() {
         return this.slot == null ? Mono.empty() : this.slot.free();
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -106,17 +107,19 @@ final class OutcomeAnswers {
     /**
      * The client holds as many keys in flight as the route allows. {@code lease} holds the key
      * without a place in flight: observe mode executes with it; enforcing releases it first, since
-     * nothing was executed and so nothing may be stored.
+     * nothing was executed and so nothing may be stored. {@code null} when nothing was claimed
+     * (enforcing only: the store counted in the claim and refused it).
      */
     Mono<Void> overInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
         if (this.policy.observes()) {
+            Assert.notNull(lease, "Observe mode executes the request over the limit under a claimed key");
             this.listeners.observed(this.policy.routeId(), IdempotencyOutcome.IN_FLIGHT_LIMITED, exchange);
             logger.info("Observe mode: route " + this.policy.routeId() + " would have answered 429 ("
                     + IdempotencyOutcome.IN_FLIGHT_LIMITED + "); forwarded unchanged");
             return execute(exchange, chain, lease);
         }
         int max = this.policy.maxInFlightPerClient();
-        return lease.releaseUnused().then(reject(exchange, IdempotencyOutcome.IN_FLIGHT_LIMITED,
+        return (lease != null ? lease.releaseUnused() : Mono.<Void>empty()).then(reject(exchange, IdempotencyOutcome.IN_FLIGHT_LIMITED,
                 Problem.of(ProblemType.TOO_MANY_KEYS_IN_FLIGHT, "This client already has " + max
                         + " requests in flight on this route, the most it may have at once. Retry this request"
                         + " (with the same key) after one of them completes.")

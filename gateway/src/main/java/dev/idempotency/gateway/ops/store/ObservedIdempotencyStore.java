@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.ops.store;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import reactor.core.publisher.Mono;
 
@@ -14,7 +15,7 @@ import dev.idempotency.gateway.core.ScopedKey;
  * and the size of every stored response ({@link StoredResponseSizes}). Behaviour is the delegate's:
  * the same values, the same errors, the same laziness.
  *
- * <p>Outcomes: begin {@code claimed | found_in_flight | found_completed}; complete
+ * <p>Outcomes: begin {@code claimed | found_in_flight | found_completed | in_flight_limited}; complete
  * {@code stored | refused}; release {@code released}; renew {@code renewed | lost};
  * await_settlement {@code waited}; inspect {@code found | absent}; purge {@code purged | absent};
  * any operation {@code unavailable | error | cancelled}.
@@ -40,6 +41,9 @@ final class ObservedIdempotencyStore implements IdempotencyStore {
     }
 
     private static String beginOutcome(BeginResult result) {
+        if (result instanceof BeginResult.OverInFlightLimit) {
+            return "in_flight_limited";
+        }
         if (result instanceof BeginResult.Existing existing) {
             return existing.record().state() == IdempotencyRecord.State.IN_FLIGHT ? "found_in_flight" : "found_completed";
         }
@@ -85,6 +89,12 @@ final class ObservedIdempotencyStore implements IdempotencyStore {
     public Mono<Boolean> purge(ScopedKey key) {
         return this.observation.observe("purge", key.routeId(), () -> this.delegate.purge(key),
                 purged -> purged ? "purged" : "absent", "none");
+    }
+
+    @Override
+    public Optional<IdempotencyStore> countingInFlight(int maxInFlight) {
+        return this.delegate.countingInFlight(maxInFlight)
+            .map(counting -> new ObservedIdempotencyStore(counting, this.observation, this.sizes));
     }
 
     @Override

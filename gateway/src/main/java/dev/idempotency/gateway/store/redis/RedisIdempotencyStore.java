@@ -3,13 +3,17 @@ package dev.idempotency.gateway.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -33,6 +37,8 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  * Redis itself keeps a claim for its lease plus {@link #OUTAGE_BRIDGE} at most.
  */
 public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
+
+    private static final Log logger = LogFactory.getLog(RedisIdempotencyStore.class);
 
     private static final Script<byte[]> BEGIN = new Script<>("begin", byte[].class, ScriptOutputType.VALUE);
 
@@ -69,6 +75,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     private final ScriptCalls scriptCalls;
 
+    // Whether the claim's scripts may name the client's count of keys in flight too (countingInFlight).
+    private volatile boolean countsInClaims;
+
     /** Unkeyed record names, no encryption: for tests and trials. */
     public RedisIdempotencyStore(ReactiveRedisConnectionFactory connectionFactory, String keyPrefix) {
         this(connectionFactory, keyPrefix, StorageIds.sha256(), null);
@@ -99,6 +108,7 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         this.channel = this.settlements.channel().getBytes(StandardCharsets.UTF_8);
         this.disconnects = watchDisconnects(connectionFactory, this.availability);
         this.scriptCalls = ScriptCalls.of(connectionFactory);
+        this.countsInClaims = connectionFactory instanceof LettuceConnectionFactory lettuce && !lettuce.isClusterAware();
     }
 
     // A dropped connection is a failure even when no call of this gateway was under way: an idle
@@ -119,27 +129,68 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     @Override
     public Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
-        return run(BEGIN, key, encode(key, claim), millis(lease), answeringMillis(), millis(lease.plus(OUTAGE_BRIDGE)))
-            .<BeginResult>map(existing -> new BeginResult.Existing(decode(key, existing)))
+        return begin(key, claim, lease, 0);
+    }
+
+    private Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease, int maxInFlight) {
+        byte[] record = encode(key, claim);
+        byte[] leaseMillis = millis(lease);
+        byte[] keptMillis = millis(lease.plus(OUTAGE_BRIDGE));
+        Mono<byte[]> reply = (maxInFlight == 0)
+                ? run(BEGIN, keys(key, false), record, leaseMillis, answeringMillis(), keptMillis)
+                : run(BEGIN, keys(key, true), record, leaseMillis, answeringMillis(), keptMillis, decimal(maxInFlight),
+                        decimal(claim.fencingToken()));
+        return reply
+            // A record is never empty: an empty reply is the count's refusal.
+            .<BeginResult>map(existing -> existing.length == 0 ? new BeginResult.OverInFlightLimit()
+                    : new BeginResult.Existing(decode(key, existing)))
             .defaultIfEmpty(new BeginResult.Claimed(claim.fencingToken()));
     }
 
     @Override
     public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
-        byte[][] args = { RecordCodec.tokenBytes(completed.fencingToken()), encode(key, completed), millis(ttl), channel() };
+        return complete(key, completed, ttl, false);
+    }
+
+    private Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl, boolean counted) {
+        byte[] token = RecordCodec.tokenBytes(completed.fencingToken());
+        byte[][] args = counted
+                ? new byte[][] { token, encode(key, completed), millis(ttl), channel(), decimal(completed.fencingToken()) }
+                : new byte[][] { token, encode(key, completed), millis(ttl), channel() };
         Mono<Long> reply = (this.replicaAcknowledged != null)
-                ? this.replicaAcknowledged.run(COMPLETE.redisScript(), keys(key), args)
+                ? this.replicaAcknowledged.run(COMPLETE.redisScript(), keys(key, counted), args)
                     .doOnSuccess(stored -> this.availability.answered())
                     .doOnError(ex -> this.availability.failed())
                     .onErrorMap(ex -> new StoreUnavailableException(
                             "Redis did not run the complete script or WAIT: " + ex.getMessage(), ex))
-                : run(COMPLETE, key, args);
+                : run(COMPLETE, keys(key, counted), args);
         return reply.map(stored -> stored == 1L);
     }
 
     @Override
     public Mono<Void> release(ScopedKey key, long fencingToken) {
-        return run(RELEASE, key, RecordCodec.tokenBytes(fencingToken), channel()).then();
+        return release(key, fencingToken, false);
+    }
+
+    private Mono<Void> release(ScopedKey key, long fencingToken, boolean counted) {
+        byte[] token = RecordCodec.tokenBytes(fencingToken);
+        Mono<Long> reply = counted ? run(RELEASE, keys(key, true), token, channel(), decimal(fencingToken))
+                : run(RELEASE, keys(key, false), token, channel());
+        return reply.then();
+    }
+
+    /**
+     * Counts claims among their client's keys in flight in the claim's own scripts, when every key
+     * a script names may live on one server: not on Redis Cluster, whose slots keep the count apart
+     * from the record, nor once Redis refused a script for that ({@code CROSSSLOT}: a proxy that
+     * shards behind one address).
+     */
+    @Override
+    public Optional<IdempotencyStore> countingInFlight(int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, not " + maxInFlight);
+        }
+        return this.countsInClaims ? Optional.of(new CountingInFlight(maxInFlight)) : Optional.empty();
     }
 
     @Override
@@ -167,12 +218,20 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
 
     @Override
     public Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease) {
-        return run(RENEW, key, RecordCodec.tokenBytes(fencingToken), millis(lease), millis(lease.plus(OUTAGE_BRIDGE))).map(renewed -> renewed == 1L);
+        return renew(key, fencingToken, lease, false);
+    }
+
+    private Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease, boolean counted) {
+        byte[] token = RecordCodec.tokenBytes(fencingToken);
+        byte[] kept = millis(lease.plus(OUTAGE_BRIDGE));
+        Mono<Long> reply = counted ? run(RENEW, keys(key, true), token, millis(lease), kept, decimal(fencingToken))
+                : run(RENEW, keys(key, false), token, millis(lease), kept);
+        return reply.map(renewed -> renewed == 1L);
     }
 
     @Override
     public Mono<InspectedRecord> inspect(ScopedKey key) {
-        return run(INSPECT, key, answeringMillis()).flatMap(reply -> {
+        return run(INSPECT, keys(key, false), answeringMillis()).flatMap(reply -> {
             if (reply.size() < 2 || !(reply.get(0) instanceof byte[] value)) {
                 return Mono.empty();
             }
@@ -213,9 +272,12 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         return redisKey + ":lease{" + redisKey + "}";
     }
 
-    private List<String> keys(ScopedKey key) {
+    // With counted, the client's count of keys in flight too: not in the record's slot (see countingInFlight).
+    private List<String> keys(ScopedKey key, boolean counted) {
         String redisKey = redisKey(key);
-        return List.of(redisKey, leaseKey(redisKey));
+        return counted
+                ? List.of(redisKey, leaseKey(redisKey), RedisInFlightKeys.redisKey(this.keyPrefix, this.storageIds, key.clientScope()))
+                : List.of(redisKey, leaseKey(redisKey));
     }
 
     private byte[] answeringMillis() {
@@ -239,20 +301,97 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
         return redisKey(key).getBytes(StandardCharsets.UTF_8);
     }
 
-    private <T> Mono<T> run(Script<T> script, ScopedKey key, byte[]... args) {
-        List<String> keys = keys(key);
+    private <T> Mono<T> run(Script<T> script, List<String> keys, byte[]... args) {
         Mono<T> results = (this.scriptCalls != null && script.outputType() != null)
                 ? this.scriptCalls.run(script.redisScript(), script.outputType(), keys, args)
                 : this.redis.execute(script.redisScript(), keys, List.of(args)).next();
         return results
             .doOnSuccess(result -> this.availability.answered())
-            .doOnError(ex -> this.availability.failed())
+            .doOnError(ex -> {
+                this.availability.failed();
+                if (keys.size() > 2 && isCrossSlot(ex)) {
+                    countSeparately(ex);
+                }
+            })
             .onErrorMap(ex -> new StoreUnavailableException(
                     "Redis did not run the " + script.name() + " script: " + ex.getMessage(), ex));
     }
 
+    // Redis refuses a script whose keys are in different slots with this error before running any of it.
+    private static boolean isCrossSlot(Throwable ex) {
+        return ex instanceof RedisCommandExecutionException && ex.getMessage() != null
+                && ex.getMessage().startsWith("CROSSSLOT");
+    }
+
+    private void countSeparately(Throwable cause) {
+        if (this.countsInClaims) {
+            this.countsInClaims = false;
+            logger.error("Redis keeps the records and the counts of keys in flight in different slots (" + cause.getMessage()
+                    + "): the request got 503 store-unavailable, and maxInFlightPerClient is counted by a call of its own from now on");
+        }
+    }
+
+    private static byte[] decimal(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static byte[] millis(Duration duration) {
         return Long.toString(Math.max(1, duration.toMillis())).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** This store with each claim counted among its client's keys in flight, in the claim's own scripts. */
+    private final class CountingInFlight implements IdempotencyStore {
+
+        private final int maxInFlight;
+
+        CountingInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+        }
+
+        @Override
+        public Mono<BeginResult> begin(ScopedKey key, IdempotencyRecord claim, Duration lease) {
+            return RedisIdempotencyStore.this.begin(key, claim, lease, this.maxInFlight);
+        }
+
+        @Override
+        public Mono<Boolean> complete(ScopedKey key, IdempotencyRecord completed, Duration ttl) {
+            return RedisIdempotencyStore.this.complete(key, completed, ttl, true);
+        }
+
+        @Override
+        public Mono<Void> release(ScopedKey key, long fencingToken) {
+            return RedisIdempotencyStore.this.release(key, fencingToken, true);
+        }
+
+        @Override
+        public Mono<Boolean> renew(ScopedKey key, long fencingToken, Duration lease) {
+            return RedisIdempotencyStore.this.renew(key, fencingToken, lease, true);
+        }
+
+        @Override
+        public Mono<Void> awaitSettlement(ScopedKey key, Duration maxWait) {
+            return RedisIdempotencyStore.this.awaitSettlement(key, maxWait);
+        }
+
+        @Override
+        public Mono<InspectedRecord> inspect(ScopedKey key) {
+            return RedisIdempotencyStore.this.inspect(key);
+        }
+
+        @Override
+        public Mono<Boolean> purge(ScopedKey key) {
+            return RedisIdempotencyStore.this.purge(key);
+        }
+
+        @Override
+        public Optional<IdempotencyStore> countingInFlight(int maxInFlight) {
+            return RedisIdempotencyStore.this.countingInFlight(maxInFlight);
+        }
+
+        @Override
+        public String toString() {
+            return RedisIdempotencyStore.this + " counting " + this.maxInFlight + " keys in flight per client";
+        }
     }
 
     /** A Lua script kept beside this class as {@code <name>.lua}. */

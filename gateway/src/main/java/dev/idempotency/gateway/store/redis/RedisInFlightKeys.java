@@ -18,9 +18,10 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
 /**
  * Counts a client's keys in flight in one Redis sorted set per (route, client), named
  * {@code <prefix>inflight:<id>} with the same keyed digest as the records, so a dump shows no
- * client id. A record lives in its own slot, so the count cannot join the record's scripts on
- * Redis Cluster: holding is one more script on one key, freeing one {@code ZREM}, each a round
- * trip only on routes that cap keys in flight.
+ * client id. On one Redis server (standalone or Sentinel) the store's own scripts keep the count as
+ * they claim, free and renew keys ({@link RedisIdempotencyStore#countingInFlight}); this class
+ * serves Redis Cluster, where a record lives in a slot of its own and the count cannot join its
+ * scripts: holding is one more script on one key, freeing one {@code ZREM}, each a round trip.
  */
 public class RedisInFlightKeys implements InFlightKeys, AutoCloseable {
 
@@ -72,7 +73,12 @@ public class RedisInFlightKeys implements InFlightKeys, AutoCloseable {
 
     /** The Redis key of a client's count; public for operators' tools and tests. */
     public String redisKey(ClientScope client) {
-        return this.keyPrefix + "inflight:" + this.storageIds.of(client);
+        return redisKey(this.keyPrefix, this.storageIds, client);
+    }
+
+    /** The same, for the store's scripts, which count claims themselves where they can. */
+    static String redisKey(String keyPrefix, StorageIds storageIds, ClientScope client) {
+        return keyPrefix + "inflight:" + storageIds.of(client);
     }
 
     private static byte[] ascii(long value) {

@@ -7,6 +7,10 @@
 -- Lease time is counted by the calls that touch the claim: each counts the time since the last
 -- one, but never more than the caller has seen Redis answer, so time Redis was down does not count.
 -- A claim without a lease of its own token (written by the previous version) lapses by its PX.
+-- With KEYS[3], the client's keys in flight on the route (a sorted set, see in-flight-hold.lua),
+-- a free key is claimed only if the client holds fewer than ARGV[5], and the claim takes a place
+-- there named ARGV[6] (the fencing token in decimal); else the reply is an empty string and nothing
+-- changes. A key that is taken is answered whatever the count.
 local current = redis.call('GET', KEYS[1])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -28,6 +32,15 @@ if current then
     return current
   end
   -- The holder had its whole lease of Redis answering and did not renew it: the key is free.
+end
+if KEYS[3] then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then
+    return ''
+  end
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[6])
+  local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+  redis.call('PEXPIREAT', KEYS[3], last[2])
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
 redis.call('SET', KEYS[2], string.sub(ARGV[1], 3, 10) .. ARGV[2] .. ':' .. now, 'PX', ARGV[4])

@@ -3,6 +3,11 @@
 -- Record layout (RecordCodec): byte 2 is the state (0 = in flight), bytes 3-10 the fencing token.
 -- ARGV[1]: the owner's token (8 bytes), ARGV[2]: the completed record, ARGV[3]: ttl in milliseconds,
 -- ARGV[4]: the channel that wakes requests waiting on this key.
+-- With KEYS[3], the client's keys in flight (begin.lua): the owner's place there, ARGV[5] (its token
+-- in decimal), is freed whatever the answer; the request is over.
+if KEYS[3] then
+  redis.call('ZREM', KEYS[3], ARGV[5])
+end
 local current = redis.call('GET', KEYS[1])
 if current then
   if string.sub(current, 3, 10) ~= ARGV[1] then
