@@ -105,7 +105,8 @@ chart_env=(
   IDEMPOTENCY_RULES_LOCATION=/etc/idempotency-gateway/rules IDEMPOTENCY_RULES_RELOADINTERVAL=5s
   IDEMPOTENCY_SELFTEST_ENABLED=true
   IDEMPOTENCY_STORE=memory
-  "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=60 -XX:MaxRAM=536870912 -XX:+ExitOnOutOfMemoryError"
+  "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=25 -XX:MaxRAM=469762048 -XX:+UseG1GC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
+  MALLOC_ARENA_MAX=2
 )
 mapfile -t entrypoint < <(jq -r '.config.Entrypoint[]' "$config")
 export work rootfs
@@ -164,7 +165,7 @@ posts=\$(curl -s localhost:9000/__count >/dev/null; echo "\$first" | sed -E 's/.
 [[ "\$posts" == 1 ]] && pass "the upstream saw the POST once" || fail "upstream saw \$posts POSTs"
 if curl -fs localhost:8081/actuator/prometheus >/dev/null; then pass "/actuator/prometheus answers (metrics.enabled)"
 else echo "  note /actuator/prometheus: not in this build (needs io.micrometer:micrometer-registry-prometheus)"; fi
-grep -q 'Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=60 -XX:MaxRAM=536870912' "$work/gateway.log" \
+grep -q 'Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=25 -XX:MaxRAM=469762048 -XX:+UseG1GC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000' "$work/gateway.log" \
   && pass "JVM picked up the chart's JAVA_TOOL_OPTIONS" || fail "JAVA_TOOL_OPTIONS"
 start=\$(date +%s)
 kill -TERM \$java_pid

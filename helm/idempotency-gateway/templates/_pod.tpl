@@ -74,6 +74,10 @@ API: change them only with a major chart version.
       value: {{ $store | quote }}
     - name: JAVA_TOOL_OPTIONS
       value: {{ include "idempotency-gateway.lib.javaToolOptions" . | quote }}
+    {{- with $v.jvm.mallocArenaMax }}
+    - name: MALLOC_ARENA_MAX
+      value: {{ . | quote }}
+    {{- end }}
     {{- if eq $store "redis" }}
     {{- include "idempotency-gateway.lib.redisEnv" . | nindent 4 }}
     {{- end }}

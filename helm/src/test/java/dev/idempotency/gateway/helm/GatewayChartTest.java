@@ -200,17 +200,22 @@ class GatewayChartTest {
         void sizesTheHeapFromTheContainerMemory() {
             // G1 named: in 448Mi the JVM's own choice would be the serial collector (bench/README.md).
             assertThat(env(manifests.gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
-                .isEqualTo("-XX:MaxRAMPercentage=35 -XX:MaxRAM=469762048 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo("-XX:MaxRAMPercentage=25 -XX:MaxRAM=469762048 -XX:+UseG1GC -XX:+UnlockExperimentalVMOptions"
+                        + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError");
+            assertThat(env(manifests.gatewayContainer())).containsEntry("MALLOC_ARENA_MAX", "2");
+            assertThat(env(render(null, Map.of("jvm.mallocArenaMax", "")).gatewayContainer())).doesNotContainKey("MALLOC_ARENA_MAX");
             assertThat(manifests.gatewayContainer().get("resources")).isEqualTo(Map.of(
                     "requests", Map.of("cpu", "250m", "memory", "448Mi"), "limits", Map.of("memory", "448Mi")));
 
             Manifests limited = render(null, Map.of("resources.limits.memory", "1Gi", "jvm.maxRAMPercentage", 75,
-                    "jvm.extraOptions", "-Xss512k", "jvm.garbageCollector", "Serial"));
+                    "jvm.extraOptions", "-Xss512k", "jvm.garbageCollector", "Serial", "jvm.trimNativeHeapIntervalMillis", 0));
             assertThat(env(limited.gatewayContainer()).get("JAVA_TOOL_OPTIONS")).isEqualTo(
                     "-XX:MaxRAMPercentage=75 -XX:MaxRAM=1073741824 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k");
             // Empty: the JVM's own choice.
-            assertThat(env(render(null, Map.of("jvm.garbageCollector", "")).gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
-                .isEqualTo("-XX:MaxRAMPercentage=35 -XX:MaxRAM=469762048 -XX:+ExitOnOutOfMemoryError");
+            assertThat(env(render(null, Map.of("jvm.garbageCollector", "", "jvm.trimNativeHeapIntervalMillis", 1000))
+                    .gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
+                .isEqualTo("-XX:MaxRAMPercentage=25 -XX:MaxRAM=469762048 -XX:+UnlockExperimentalVMOptions"
+                        + " -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError");
         }
 
         @Test
