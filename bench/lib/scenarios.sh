@@ -17,7 +17,7 @@ define_scenario 7b "idempotent, replay (memory)"           B        /idem-replay
 
 # --ab OLD_JAR: the old jar as gateway O (Redis store), each of its scenarios measured right after
 # the new jar's, in every round; a path of its own, so the upstream counts its orders apart.
-AB_SCENARIOS=(3 4 5 6)
+AB_SCENARIOS=(3 4 4m 5 6)
 define_ab_scenarios() {
   local id ids=()
   for id in "${SCENARIO_IDS[@]}"; do

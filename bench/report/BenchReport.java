@@ -48,7 +48,7 @@ public class BenchReport {
     static final String PLAIN = "3";
 
     /** The scenarios bench/run --ab also runs on the old jar, as id + "o". */
-    static final List<String> AB = List.of("3", "4", "5", "6");
+    static final List<String> AB = List.of("3", "4", "4m", "5", "6");
 
     public static void main(String[] args) throws IOException {
         Locale.setDefault(Locale.ROOT);
