@@ -365,7 +365,7 @@ not size its heap from the whole node.
 {{- end }}
 {{- /* glibc keeps the C heap the JIT freed; trimmed, the pod's RSS is ~35 MB lower (bench/README.md). */}}
 {{- with .values.jvm.trimNativeHeapIntervalMillis }}
-{{- $opts = append $opts (printf "-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=%v" .) }}
+{{- $opts = append $opts (printf "-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=%d" (int64 .)) }}
 {{- end }}
 {{- $opts = append $opts "-XX:+ExitOnOutOfMemoryError" }}
 {{- with .values.jvm.extraOptions }}

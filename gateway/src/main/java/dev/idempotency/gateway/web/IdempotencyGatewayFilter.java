@@ -214,7 +214,8 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     /**
      * The store counted the client's keys in flight and claimed nothing. Enforcing answers 429 at
      * once; observe mode forwards the request as if it had room, so it claims the key first,
-     * without a place, and answers from what it finds if another request got there meanwhile.
+     * without a place, and answers from what it finds if another request got there meanwhile (at
+     * once: this rare race does not wait for a duplicate as {@code concurrent: wait} would).
      */
     private Mono<Void> overInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
             IdempotencyRecord claim) {

@@ -119,7 +119,8 @@ final class OutcomeAnswers {
             return execute(exchange, chain, lease);
         }
         int max = this.policy.maxInFlightPerClient();
-        return (lease != null ? lease.releaseUnused() : Mono.<Void>empty()).then(reject(exchange, IdempotencyOutcome.IN_FLIGHT_LIMITED,
+        Mono<Void> released = (lease != null) ? lease.releaseUnused() : Mono.empty();
+        return released.then(reject(exchange, IdempotencyOutcome.IN_FLIGHT_LIMITED,
                 Problem.of(ProblemType.TOO_MANY_KEYS_IN_FLIGHT, "This client already has " + max
                         + " requests in flight on this route, the most it may have at once. Retry this request"
                         + " (with the same key) after one of them completes.")

@@ -160,6 +160,20 @@ class RedisCountingInFlightTests {
     }
 
     @Test
+    void aPlaceThatLapsedIsNotTakenAgainByARenewal() {
+        // A longer place keeps the set, and so the lapsed entry in it, until a claim trims it.
+        begin(key(), claim());
+        ScopedKey key = key();
+        IdempotencyRecord owner = claim();
+        assertThat(this.capped.begin(key, owner, Duration.ofMillis(300)).block()).isInstanceOf(BeginResult.Claimed.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> placesHeld() == 1);
+        assertThat(redis.command("ZCARD", countKey())).isEqualTo(":2\r\n");
+
+        assertThat(this.capped.renew(key, owner.fencingToken(), LEASE).block()).isTrue();
+        assertThat(placesHeld()).isEqualTo(1);
+    }
+
+    @Test
     void placesHeldThroughInFlightKeysCountTooAndLapseWithTheirLease() {
         // A gateway that counts with a call of its own (Redis Cluster, an older version) shares the count.
         ClientScope client = new ClientScope("orders", this.clientId);

@@ -35,6 +35,7 @@ final class AsyncAuditAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
     /** How long the worker sleeps when the queue is empty: the most an audit line waits to be written. */
     private static final long DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    /** At most this many events per lock hold, so that a stop's flush never waits long for the worker. */
     private static final int DRAIN_BATCH = 256;
 
     // Shared by every appender this JVM installed: a logging reset replaces the appender, not the count.
@@ -144,20 +145,29 @@ final class AsyncAuditAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
     private void drain() {
         List<ILoggingEvent> batch = new ArrayList<>(DRAIN_BATCH);
         while (isStarted()) {
-            if (this.queue.drainTo(batch, DRAIN_BATCH) == 0) {
+            if (!writeBatch(batch)) {
                 LockSupport.parkNanos(DRAIN_INTERVAL_NANOS);
-                continue;
+                // Only stop() ends the loop; a stray interrupt would otherwise keep park from sleeping.
+                Thread.interrupted();
             }
-            for (ILoggingEvent event : batch) {
-                try {
-                    this.target.callAppenders(event);
-                }
-                catch (RuntimeException ex) {
-                    addError("Audit event not written", ex);
-                }
-            }
-            batch.clear();
         }
+    }
+
+    // Under the same lock as flush(): events taken from the queue are written before any taken after them.
+    private synchronized boolean writeBatch(List<ILoggingEvent> batch) {
+        if (this.queue.drainTo(batch, DRAIN_BATCH) == 0) {
+            return false;
+        }
+        for (ILoggingEvent event : batch) {
+            try {
+                this.target.callAppenders(event);
+            }
+            catch (RuntimeException ex) {
+                addError("Audit event not written", ex);
+            }
+        }
+        batch.clear();
+        return true;
     }
 
     private synchronized void flush() {

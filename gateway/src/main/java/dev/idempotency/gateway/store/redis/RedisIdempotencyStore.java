@@ -8,12 +8,12 @@ import java.util.Optional;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.event.connection.ReconnectAttemptEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -141,7 +141,8 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
                 : run(BEGIN, keys(key, true), record, leaseMillis, answeringMillis(), keptMillis, decimal(maxInFlight),
                         decimal(claim.fencingToken()));
         return reply
-            // A record is never empty: an empty reply is the count's refusal.
+            // A record is never empty: an empty reply is the count's refusal. (Counting runs only
+            // through Lettuce's byte-array codec, which keeps "" apart from nil.)
             .<BeginResult>map(existing -> existing.length == 0 ? new BeginResult.OverInFlightLimit()
                     : new BeginResult.Existing(decode(key, existing)))
             .defaultIfEmpty(new BeginResult.Claimed(claim.fencingToken()));
@@ -276,8 +277,12 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private List<String> keys(ScopedKey key, boolean counted) {
         String redisKey = redisKey(key);
         return counted
-                ? List.of(redisKey, leaseKey(redisKey), RedisInFlightKeys.redisKey(this.keyPrefix, this.storageIds, key.clientScope()))
+                ? List.of(redisKey, leaseKey(redisKey), inFlightKey(key))
                 : List.of(redisKey, leaseKey(redisKey));
+    }
+
+    private String inFlightKey(ScopedKey key) {
+        return RedisInFlightKeys.redisKey(this.keyPrefix, this.storageIds, key.clientScope());
     }
 
     private byte[] answeringMillis() {
@@ -326,8 +331,9 @@ public class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
     private void countSeparately(Throwable cause) {
         if (this.countsInClaims) {
             this.countsInClaims = false;
-            logger.error("Redis keeps the records and the counts of keys in flight in different slots (" + cause.getMessage()
-                    + "): the request got 503 store-unavailable, and maxInFlightPerClient is counted by a call of its own from now on");
+            logger.error("Redis keeps the records and the counts of keys in flight in different slots ("
+                    + cause.getMessage() + "): that request was answered as if the store were unreachable, and this"
+                    + " gateway counts maxInFlightPerClient with calls of their own from now on");
         }
     }
 
