@@ -160,11 +160,12 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     /**
      * The store that claims this route's keys: on a route that caps keys in flight, one that
      * counts them in the same call where the store can ({@link IdempotencyStore#countingInFlight});
-     * asked per request, since a store may find out it cannot.
+     * asked per request, since a store may find out it cannot. Observe mode forwards a request over
+     * the cap under a claimed key, so it counts after claiming, as stores that cannot count do.
      */
     private IdempotencyStore claimingStore() {
         int max = this.policy.maxInFlightPerClient();
-        return max == 0 ? this.store : this.store.countingInFlight(max).orElse(this.store);
+        return (max == 0 || this.policy.observes()) ? this.store : this.store.countingInFlight(max).orElse(this.store);
     }
 
     private boolean shouldWait(long waitDeadline) {
@@ -175,7 +176,7 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
     private Mono<Void> act(ServerWebExchange exchange, GatewayFilterChain chain, IdempotencyStore claiming,
             ScopedKey key, IdempotencyRecord claim, Decision decision) {
         if (decision instanceof Decision.InFlightLimited) {
-            return overInFlightLimit(exchange, chain, key, claim);
+            return this.answers.overInFlightLimit(exchange, chain, null);
         }
         if (!(decision instanceof Decision.Execute)) {
             return this.answers.decided(exchange, chain, decision);
@@ -209,31 +210,6 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
                 }
                 return this.answers.overInFlightLimit(exchange, chain, lease(this.store, key, claim, null));
             });
-    }
-
-    /**
-     * The store counted the client's keys in flight and claimed nothing. Enforcing answers 429 at
-     * once; observe mode forwards the request as if it had room, so it claims the key first,
-     * without a place, and answers from what it finds if another request got there meanwhile (at
-     * once: this rare race does not wait for a duplicate as {@code concurrent: wait} would).
-     */
-    private Mono<Void> overInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, ScopedKey key,
-            IdempotencyRecord claim) {
-        if (!this.policy.observes()) {
-            return this.answers.overInFlightLimit(exchange, chain, null);
-        }
-        Mono<BeginOutcome> begun = this.store.begin(key, claim, this.policy.lease())
-            .<BeginOutcome>map(StoreAnswered::new)
-            .onErrorResume(StoreUnavailableException.class, ex -> Mono.just(new StoreDown(ex)));
-        return RequestEventLoop.of(exchange).resume(begun).flatMap(result -> {
-            if (result instanceof StoreDown down) {
-                return this.answers.storeUnavailable(exchange, chain, down.cause());
-            }
-            Decision decision = Decision.decide(((StoreAnswered) result).result(), claim.fingerprint());
-            return decision instanceof Decision.Execute
-                    ? this.answers.overInFlightLimit(exchange, chain, lease(this.store, key, claim, null))
-                    : this.answers.decided(exchange, chain, decision);
-        });
     }
 
     private KeyLease lease(IdempotencyStore store, ScopedKey key, IdempotencyRecord claim, InFlightSlot slot) {

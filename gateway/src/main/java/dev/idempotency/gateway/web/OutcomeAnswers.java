@@ -107,8 +107,8 @@ final class OutcomeAnswers {
     /**
      * The client holds as many keys in flight as the route allows. {@code lease} holds the key
      * without a place in flight: observe mode executes with it; enforcing releases it first, since
-     * nothing was executed and so nothing may be stored. {@code null} when nothing was claimed
-     * (enforcing only: the store counted in the claim and refused it).
+     * nothing was executed and so nothing may be stored. {@code null} when nothing was claimed (the
+     * store counted in the claim and refused it, which observe mode never asks it to).
      */
     Mono<Void> overInFlightLimit(ServerWebExchange exchange, GatewayFilterChain chain, KeyLease lease) {
         if (this.policy.observes()) {
