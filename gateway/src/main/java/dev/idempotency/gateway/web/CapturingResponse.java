@@ -179,7 +179,9 @@ final class CapturingResponse extends ServerHttpResponseDecorator {
                 KeySettlement.STORED, status)
             .thenReturn(body);
         // The client's answer is written from the connection's own loop, not from the store's thread.
-        return this.loop.resume(stored).mapNotNull(bytes -> bytes.length == 0 ? null : DataBufferFactories.wrap(bytes));
+        // filter and map, not mapNotNull: that is a handle(), which restores the request's trace
+        // scope around its every value (OpenTelemetry context, baggage) whenever the context carries one.
+        return this.loop.resume(stored).filter(bytes -> bytes.length > 0).map(DataBufferFactories::wrap);
     }
 
     @Override

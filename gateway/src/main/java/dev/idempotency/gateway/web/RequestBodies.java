@@ -39,14 +39,14 @@ final class RequestBodies {
             .onErrorMap(DataBufferLimitException.class, ex -> new RequestBodyTooLargeException(maxBytes, true))
             .defaultIfEmpty(EMPTY)
             .filter(body -> !answeredByNetty(request))
-            .handle((body, sink) -> {
+            // map, not handle: a handle() restores the request's trace scope (OpenTelemetry context,
+            // baggage) around its value whenever the Reactor context carries one, on every request.
+            .map(body -> {
                 if (cutOff(request, declared, body)) {
-                    sink.error(new AbortedException("Request body cut off: " + body.length + " of "
-                            + (declared >= 0 ? declared + " bytes" : "a chunked body") + " read when the connection closed"));
+                    throw new AbortedException("Request body cut off: " + body.length + " of "
+                            + (declared >= 0 ? declared + " bytes" : "a chunked body") + " read when the connection closed");
                 }
-                else {
-                    sink.next(body);
-                }
+                return body;
             });
     }
 
