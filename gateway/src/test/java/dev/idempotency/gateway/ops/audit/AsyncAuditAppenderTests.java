@@ -1,6 +1,7 @@
 package dev.idempotency.gateway.ops.audit;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -87,5 +88,19 @@ class AsyncAuditAppenderTests {
         await().atMost(Duration.ofSeconds(5)).until(() -> this.written.size() == 3);
         // In order, each with the thread that logged it, not the writer's.
         assertThat(this.written).containsExactly("first on " + thread, "second on " + thread, "third on " + thread);
+    }
+
+    @Test
+    void theWriterLooksEveryTenMillisecondsWhileLinesComeAndBacksOffToATenthOfASecondWhenQuiet() {
+        long sleep = AsyncAuditAppender.DRAIN_INTERVAL_NANOS;
+        assertThat(Duration.ofNanos(sleep)).isEqualTo(Duration.ofMillis(10));
+        List<Duration> quiet = new ArrayList<>();
+        for (int look = 0; look < 6; look++) {
+            sleep = AsyncAuditAppender.nextSleepNanos(sleep, false);
+            quiet.add(Duration.ofNanos(sleep));
+        }
+        assertThat(quiet).containsExactly(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(80),
+                Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(100));
+        assertThat(Duration.ofNanos(AsyncAuditAppender.nextSleepNanos(sleep, true))).isEqualTo(Duration.ofMillis(10));
     }
 }
