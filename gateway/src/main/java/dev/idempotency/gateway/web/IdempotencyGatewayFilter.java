@@ -98,7 +98,9 @@ final class IdempotencyGatewayFilter implements GatewayFilter, Ordered {
         if (!reading.parsed().isValid()) {
             return this.answers.keyUnusable(exchange, chain, reading);
         }
-        return client(exchange, chain, reading.parsed().key(), body);
+        IdempotencyKey key = reading.parsed().key();
+        exchange.getAttributes().put(IdempotencyGatewayFilterFactory.KEY_ATTRIBUTE, key);
+        return client(exchange, chain, key, body);
     }
 
     /** Step 2: the client, which scopes the key. */

@@ -37,6 +37,12 @@ import dev.idempotency.gateway.rules.RouteFilterConfig;
 public class IdempotencyGatewayFilterFactory
         extends AbstractGatewayFilterFactory<IdempotencyGatewayFilterFactory.Config> {
 
+    /**
+     * The exchange attribute holding the {@code IdempotencyKey} the route's filter read from the
+     * request, wherever the route reads it; absent until a valid key was read.
+     */
+    public static final String KEY_ATTRIBUTE = IdempotencyGatewayFilterFactory.class.getName() + ".key";
+
     private final IdempotencyStore store;
 
     private final InFlightKeys inFlightKeys;
@@ -151,15 +157,6 @@ public class IdempotencyGatewayFilterFactory
         public List<KeyPart> keyParts() {
             return this.keySource.stream().map(part -> part.named(this.headerName, this.queryParameter, this.jsonPointer))
                 .toList();
-        }
-
-        /**
-         * The route's only key part, named as {@link #keyParts()} names it, or {@code null} when the
-         * key has several parts: read per request (the audit log), so it builds no list.
-         */
-        public KeyPart singleKeyPart() {
-            return this.keySource.size() == 1
-                    ? this.keySource.get(0).named(this.headerName, this.queryParameter, this.jsonPointer) : null;
         }
 
         public boolean isRequired() {

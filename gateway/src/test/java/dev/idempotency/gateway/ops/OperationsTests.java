@@ -106,6 +106,8 @@ class OperationsTests {
             .route("traced", uri).path("/traced/**").filter("Idempotency")
             .route("baggage", uri).path("/baggage/**")
             .route("audited", uri).path("/audited/**").filter("Idempotency")
+            .route("audited-body-key", uri).path("/audited-body-key/**")
+                .filter("Idempotency", Map.of("keySource", "json-body", "jsonPointer", "/order_id"))
             .route("admin", uri).path("/admin/**").filter("Idempotency")
             .route("untouched", uri).path("/untouched/**").filter("Idempotency")
             .route("observed", uri).path("/observed/**").filter("Idempotency", Map.of("mode", "observe"))
@@ -426,6 +428,27 @@ class OperationsTests {
             assertThat(lines.get(1).path("settlement").asString()).isEqualTo("stored");
             assertThat(lines.get(4).has("key_hash")).isFalse();
             assertThat(output.getOut()).doesNotContain(key).doesNotContain(CLIENT);
+        }
+
+        // docs/operations.md: key_hash is the key the route read, wherever it reads it.
+        @Test
+        void aRouteThatReadsItsKeyFromTheBodyLogsThatKeysPseudonymNeverAnIgnoredHeaders(CapturedOutput output) {
+            String key = newKey();
+            String body = "{\"order_id\":\"" + key + "\"}";
+            // An Idempotency-Key header the route does not read is not its key either.
+            String ignoredHeader = newKey();
+            send("/audited-body-key/orders", ignoredHeader, body);
+            send("/audited-body-key/orders", ignoredHeader, body);
+
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> AuditLines.of(output.getOut(), "audited-body-key").size() == 3);
+            List<JsonNode> lines = AuditLines.of(output.getOut(), "audited-body-key");
+            assertThat(lines).extracting(line -> line.path("audit_event").asString())
+                .containsExactly("executed", "settled", "replayed");
+            assertThat(lines).extracting(line -> line.path("key_hash").asString(null))
+                .containsExactly(hmac(key), null, hmac(key));
+            assertThat(lines.get(0).path("client_hash").asString()).isEqualTo(hmac(CLIENT));
+            assertThat(output.getOut()).doesNotContain(key).doesNotContain(ignoredHeader);
         }
     }
 

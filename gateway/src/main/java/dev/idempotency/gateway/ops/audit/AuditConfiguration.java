@@ -6,8 +6,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.idempotency.gateway.config.IdempotencyProperties;
-
 /** The audit log; silence it with {@code logging.level.idempotency.audit=OFF}. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AuditProperties.class)
@@ -20,9 +18,8 @@ public class AuditConfiguration {
     }
 
     @Bean
-    AuditLog auditLog(AuditProperties properties, IdempotencyProperties idempotency,
-            AsyncAuditAppender.Installation auditLogQueue) {
-        return new AuditLog(properties, idempotency.getDefaults());
+    AuditLog auditLog(AuditProperties properties, AsyncAuditAppender.Installation auditLogQueue) {
+        return new AuditLog(properties);
     }
 
     @Bean

@@ -1,7 +1,6 @@
 package dev.idempotency.gateway.ops.audit;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Optional;
 
 import io.micrometer.tracing.Span;
@@ -15,7 +14,6 @@ import org.springframework.http.server.reactive.observation.ServerRequestObserva
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-import dev.idempotency.gateway.core.IdempotencyKey.KeyParseResult;
 import dev.idempotency.gateway.core.IdempotencyKey;
 import dev.idempotency.gateway.events.IdempotencyListener;
 import dev.idempotency.gateway.events.IdempotencyOutcome;
@@ -25,8 +23,6 @@ import dev.idempotency.gateway.identity.ClientIdentityResolver;
 import dev.idempotency.gateway.identity.UnauthenticatedRequestListener;
 import dev.idempotency.gateway.ops.metrics.TagValues;
 import dev.idempotency.gateway.web.IdempotencyGatewayFilterFactory;
-import dev.idempotency.gateway.web.KeyPart;
-import dev.idempotency.gateway.web.KeySource;
 
 /**
  * Writes one event per decision to the logger {@value #LOGGER}: {@code executed},
@@ -48,15 +44,8 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
 
     private final Pseudonyms pseudonyms;
 
-    private final IdempotencyGatewayFilterFactory.Config keyDefaults;
-
-    /**
-     * @param keyDefaults where routes carry their key by default; a key a route reads from elsewhere
-     * (its own header name, a JSON body) is left out of its events
-     */
-    public AuditLog(AuditProperties properties, IdempotencyGatewayFilterFactory.Config keyDefaults) {
+    public AuditLog(AuditProperties properties) {
         this.pseudonyms = new Pseudonyms(properties.getHashSecret());
-        this.keyDefaults = keyDefaults;
         if (!this.pseudonyms.isKeyed()) {
             logger.info("Audit events hash client ids and keys with plain SHA-256; set " + AuditProperties.PREFIX
                     + ".hash-secret so that guessable client ids cannot be recomputed from them");
@@ -165,18 +154,10 @@ public final class AuditLog implements IdempotencyListener, UnauthenticatedReque
                 ? clientId : null;
     }
 
-    private IdempotencyKey key(ServerWebExchange exchange) {
-        KeyParseResult parsed = null;
-        KeyPart part = this.keyDefaults.singleKeyPart();
-        KeySource source = part != null ? part.source() : null;
-        if (source == KeySource.HEADER) {
-            parsed = IdempotencyKey.parse(exchange.getRequest().getHeaders().getOrEmpty(part.name()));
-        }
-        else if (source == KeySource.QUERY) {
-            List<String> values = exchange.getRequest().getQueryParams().get(part.name());
-            parsed = values != null && values.size() == 1 ? IdempotencyKey.validate(values.get(0)) : null;
-        }
-        return parsed != null && parsed.isValid() ? parsed.key() : null;
+    // The key the route's filter read, wherever the route reads it (never a header it ignores).
+    private static IdempotencyKey key(ServerWebExchange exchange) {
+        return exchange.getAttribute(IdempotencyGatewayFilterFactory.KEY_ATTRIBUTE) instanceof IdempotencyKey key
+                ? key : null;
     }
 
     // The request's trace, so that an audit line leads to its spans.
