@@ -37,8 +37,8 @@ final class AsyncAuditAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
 
     /**
      * The longest sleep, reached after a quiet spell: the most the first line after it waits. A
-     * worker that looked every 10 ms forever cost an idle gateway 7 ms of CPU a second, three
-     * times what the rest of it idles at; ten looks a second cost a tenth of that.
+     * worker that looked every 10 ms forever cost an idle gateway 7 ms of CPU a second, about as
+     * much as all its other threads together; ten looks a second cost a tenth of that.
      */
     static final long IDLE_DRAIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
