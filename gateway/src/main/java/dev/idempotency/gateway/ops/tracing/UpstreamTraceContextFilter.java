@@ -41,11 +41,11 @@ final class UpstreamTraceContextFilter implements HttpHeadersFilter, Ordered {
     }
 
     /**
-     * The headers to write into. Spring Cloud Gateway's own request filters that run before this
-     * one (hop-by-hop removal, gRPC) each hand on a new {@code HttpHeaders} of their own, made for
-     * this request: writing into it saves copying every header once more (about 4 KB and a
-     * lower-casing per header name, on every forwarded request). The request's own headers, and
-     * any read-only or derived kind, are copied as before.
+     * The headers to write into. Spring Cloud Gateway's hop-by-hop filter, which runs just before
+     * this one, hands on a new {@code HttpHeaders} made for this request (so does its gRPC filter,
+     * which shares this one's order): writing into it saves copying every header once more (about
+     * 3 KB and a lower-casing per header name, on every forwarded request). The request's own
+     * headers, and any read-only or derived kind, are copied as before.
      */
     private static HttpHeaders writable(HttpHeaders input, ServerWebExchange exchange) {
         if (input.getClass() == HttpHeaders.class && input != exchange.getRequest().getHeaders()) {
@@ -63,7 +63,7 @@ final class UpstreamTraceContextFilter implements HttpHeadersFilter, Ordered {
         return (tracing != null) ? tracing.getSpan() : null;
     }
 
-    /** Last, after the filters whose copies it writes into. */
+    /** Last: after the hop-by-hop filter ({@code LOWEST_PRECEDENCE - 1}), whose copy it writes into. */
     @Override
     public int getOrder() {
         return Ordered.LOWEST_PRECEDENCE;
