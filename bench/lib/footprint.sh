@@ -19,6 +19,11 @@
 # FOOTPRINT_REQUESTS requests (default 20000; at most FOOTPRINT_LOAD s, default 120) of wrk -t1 -c32
 # on the plain route and, for the gateway, as many first requests (a new key each, Redis store).
 # JVM options: GATEWAY_JAVA_OPTS.
+#
+# FOOTPRINT_NMT=1: where the idle RSS goes. Every JVM runs with -XX:NativeMemoryTracking=summary; at
+# the idle point each records its committed memory per NMT category and then its live heap (the
+# class histogram, which collects the heap in full first), and the report tables both against bare.
+# NMT's own bookkeeping adds a few MB to every RSS (its own row), so compare those runs with each other.
 
 FOOTPRINT_REPS=${FOOTPRINT_REPS:-3}
 FOOTPRINT_LOAD=${FOOTPRINT_LOAD:-120}
@@ -53,6 +58,7 @@ footprint_command() {
   [[ $variant == *-25 ]] && java=$(footprint_java25)
   # shellcheck disable=SC2206
   jvm=($GATEWAY_JAVA_OPTS)
+  [[ ${FOOTPRINT_NMT:-0} == 1 ]] && jvm+=(-XX:NativeMemoryTracking=summary)
   local gateway_args=(--server.port="$FP_PORT" --spring.config.additional-location="file:$FP_ROUTES"
     --idempotency.store=redis --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT"
     --bench.upstream-url="http://127.0.0.1:$UPSTREAM_PORT")
@@ -120,6 +126,18 @@ footprint_load() {
   FP_DONE="${FP_DONE:+$FP_DONE+}$done"
 }
 
+# footprint_nmt PID: record fields nmt_<category>_kb=<committed KB> from Native Memory Tracking's
+# summary (nmt_total_kb for its total), then live_heap_kb: the bytes of the objects a full collection
+# leaves (GC.class_histogram collects first). Nothing when NMT is off or jcmd cannot attach.
+footprint_nmt() {
+  jcmd "$1" VM.native_memory summary 2>/dev/null | awk '
+    /^Total: / && match($0, /committed=[0-9]+KB/) { printf " nmt_total_kb=%d", substr($0, RSTART + 10, RLENGTH - 12) }
+    /^-/ && match($0, /committed=[0-9]+KB/) {
+      kb = substr($0, RSTART + 10, RLENGTH - 12); name = $0; sub(/^- */, "", name); sub(/ *\(.*/, "", name)
+      gsub(/ /, "_", name); printf " nmt_%s_kb=%d", tolower(name), kb }'
+  jcmd "$1" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { printf " live_heap_kb=%d", $3 / 1024 }'
+}
+
 footprint_ready() { [[ $(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$FP_URL") == 201 ]]; }
 
 status_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
@@ -142,6 +160,8 @@ footprint_once() {
   started=$(grep -o 'Started [A-Za-z]* in [0-9.]* seconds' "$WORK/footprint-$variant-$rep.log" | awk '{ print $4 }' | head -1)
   sleep "$FOOTPRINT_IDLE"
   idle=$(status_kb "$pid" VmRSS)
+  local nmt=""
+  [[ ${FOOTPRINT_NMT:-0} == 1 ]] && nmt=$(footprint_nmt "$pid")
   echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
   footprint_load "$variant-$rep" "$FP_URL" "$RUN_ID-fp$rep"
   loaded_plain=$(status_kb "$pid" VmHWM)
@@ -150,7 +170,7 @@ footprint_once() {
   fi
   loaded=$(status_kb "$pid" VmHWM)
   record "kind=footprint variant=$variant rep=$rep requests=$FP_DONE ready_ms=$(((t1 - t0) / 1000000)) started_s=${started:-0}" \
-    "startup_cpu_ms=$((cpu_ticks * 1000 / $(getconf CLK_TCK))) idle_rss_kb=$idle loaded_plain_hwm_kb=$loaded_plain loaded_hwm_kb=$loaded" \
+    "startup_cpu_ms=$((cpu_ticks * 1000 / $(getconf CLK_TCK))) idle_rss_kb=$idle loaded_plain_hwm_kb=$loaded_plain loaded_hwm_kb=$loaded$nmt" \
     "load=\"$(load_average)\""
   log "footprint $variant #$rep: ready in $(((t1 - t0) / 1000000)) ms (CPU $((cpu_ticks * 10)) ms), idle RSS $((idle / 1024)) MB, loaded peak $((loaded / 1024)) MB"
   stop_pid "$pid"
@@ -203,6 +223,12 @@ footprint_report() {
       idle[v] = idle[v] " " field("idle_rss_kb"); lp[v] = lp[v] " " field("loaded_plain_hwm_kb"); ld[v] = ld[v] " " field("loaded_hwm_kb")
       match($0, / requests=[0-9+]+/); q = substr($0, RSTART + 10, RLENGTH - 10)
       all[v] = all[v] sprintf("%s%.1f s / %d MB / %s req", (all[v] == "" ? "" : "; "), field("ready_ms") / 1000, field("idle_rss_kb") / 1024, q)
+      # FOOTPRINT_NMT: committed KB per NMT category and the live heap, in the order first seen
+      for (i = 1; i <= NF; i++) if ($i ~ /^(nmt_[a-z_]+|live_heap)_kb=/) {
+        split($i, kv, "="); cat = kv[1]
+        if (!(cat in seencat)) { seencat[cat] = 1; cats[++ncat] = cat }
+        mem[v, cat] = mem[v, cat] " " kv[2]
+      }
     }
     END {
       printf "# Gateway footprint: startup and RSS against bare Spring Cloud Gateway\n\n"
@@ -215,6 +241,25 @@ footprint_report() {
         m = median(idle[v]); mb = (base in idle) ? median(idle[base]) : 0
         c = median(cpu[v]); cb = (base in cpu) ? median(cpu[base]) : 0
         printf "| %s | %.2f | %s | %.2f | %s | %.2f | %.0f | %s | %.0f | %.0f | %s |\n", v, r / 1000, (rb > 0 ? sprintf("%.2f", r / rb) : "–"), c / 1000, (cb > 0 ? sprintf("%.2f", c / cb) : "–"), median(st[v]), m / 1024, (mb > 0 ? sprintf("%+.0f", (m - mb) / 1024) : "–"), median(lp[v]) / 1024, median(ld[v]) / 1024, all[v]
+      }
+      if (ncat > 0) {
+        printf "\n## Where the idle RSS goes (FOOTPRINT_NMT=1)\n\n"
+        printf "Committed memory per Native Memory Tracking category at the idle point, MB, medians of the starts; **live heap** is what a full collection leaves of the heap (taken after the RSS, by the class histogram). Δ is against bare on the same java. NMT tracks the JVM'"'"'s own memory, not all of the RSS (mapped files, glibc'"'"'s unused heap), and adds its own bookkeeping (its row).\n\n"
+        printf "| category |"; for (i = 1; i <= nv; i++) printf " %s |", order[i]
+        for (i = 1; i <= nv; i++) if (order[i] !~ /^bare/) printf " Δ %s |", order[i]
+        printf "\n|---|"; for (i = 1; i <= nv; i++) printf "---:|"
+        for (i = 1; i <= nv; i++) if (order[i] !~ /^bare/) printf "---:|"
+        printf "\n"
+        for (j = 1; j <= ncat; j++) {
+          cat = cats[j]; label = cat; sub(/^nmt_/, "", label); sub(/_kb$/, "", label); gsub(/_/, " ", label)
+          printf "| %s |", label
+          for (i = 1; i <= nv; i++) printf " %s |", ((order[i], cat) in mem ? sprintf("%.1f", median(mem[order[i], cat]) / 1024) : "–")
+          for (i = 1; i <= nv; i++) if (order[i] !~ /^bare/) {
+            base = (order[i] ~ /-25$/) ? "bare-25" : "bare"
+            printf " %s |", (((order[i], cat) in mem) && ((base, cat) in mem) ? sprintf("%+.1f", (median(mem[order[i], cat]) - median(mem[base, cat])) / 1024) : "–")
+          }
+          printf "\n"
+        }
       }
     }' "$RUNS_FILE"
 }
