@@ -144,14 +144,33 @@ public final class RecordCodec {
     }
 
     private static String readString(ByteBuffer buffer) throws CharacterCodingException {
-        byte[] bytes = new byte[Short.toUnsignedInt(buffer.getShort())];
-        buffer.get(bytes);
+        int length = Short.toUnsignedInt(buffer.getShort());
+        if (length > buffer.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        byte[] bytes = buffer.array();
+        int offset = buffer.arrayOffset() + buffer.position();
+        buffer.position(buffer.position() + length);
+        // Header names and values are almost always ASCII, which is UTF-8 as it is: read in place,
+        // without a decoder and its buffers (a replay reads every stored header).
+        if (isAscii(bytes, offset, length)) {
+            return new String(bytes, offset, length, StandardCharsets.US_ASCII);
+        }
         // Strict: a lenient decoder would turn invalid bytes into U+FFFD, a different header.
         return StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
+            .decode(ByteBuffer.wrap(bytes, offset, length))
             .toString();
+    }
+
+    private static boolean isAscii(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The token as the 8 bytes the Lua scripts compare. */
