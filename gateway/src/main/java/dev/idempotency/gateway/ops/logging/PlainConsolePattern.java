@@ -1,5 +1,7 @@
 package dev.idempotency.gateway.ops.logging;
 
+import java.io.Console;
+import java.lang.reflect.Method;
 import java.util.Map;
 
 import org.springframework.boot.EnvironmentPostProcessor;
@@ -8,6 +10,8 @@ import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcesso
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Spring Boot's console pattern without its colour converters, wherever Boot would print the
@@ -39,9 +43,27 @@ public class PlainConsolePattern implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        if (!environment.containsProperty(PROPERTY) && colourless(environment, System.console() != null)) {
+        apply(environment, terminal());
+    }
+
+    static void apply(ConfigurableEnvironment environment, boolean terminal) {
+        if (!environment.containsProperty(PROPERTY) && colourless(environment, terminal)) {
             environment.getPropertySources().addLast(new MapPropertySource("plainConsolePattern", Map.of(PROPERTY, PATTERN)));
         }
+    }
+
+    /**
+     * Whether the console is a terminal, as Spring Boot's {@code AnsiOutput} finds out: from Java 22
+     * on there is a console object even when the output goes to a pipe, and only
+     * {@code Console.isTerminal()} (called reflectively: the gateway builds for Java 17) says so.
+     */
+    static boolean terminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        Method isTerminal = ClassUtils.getMethodIfAvailable(Console.class, "isTerminal");
+        return isTerminal == null || !Boolean.FALSE.equals(ReflectionUtils.invokeMethod(isTerminal, console));
     }
 
     /** As Spring Boot's {@code AnsiOutput} decides, for a console that is or is not a terminal. */

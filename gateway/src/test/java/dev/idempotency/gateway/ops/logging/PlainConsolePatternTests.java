@@ -73,10 +73,21 @@ class PlainConsolePatternTests {
     void aConsoleThatIsNotATerminalGetsThePlainPattern() {
         MockEnvironment environment = new MockEnvironment();
         assertThat(PlainConsolePattern.colourless(environment, false)).isTrue();
-        new PlainConsolePattern().postProcessEnvironment(environment, null);
-        if (System.console() == null) {
-            assertThat(environment.getProperty(PlainConsolePattern.PROPERTY)).startsWith("%d{${LOG_DATEFORMAT_PATTERN");
-        }
+        PlainConsolePattern.apply(environment, false);
+        assertThat(environment.getProperty(PlainConsolePattern.PROPERTY)).startsWith("%d{${LOG_DATEFORMAT_PATTERN");
+    }
+
+    @Test
+    void aTerminalKeepsSpringBootsPattern() {
+        MockEnvironment environment = new MockEnvironment();
+        PlainConsolePattern.apply(environment, true);
+        assertThat(environment.containsProperty(PlainConsolePattern.PROPERTY)).isFalse();
+    }
+
+    @Test
+    void testsRunWithoutATerminal() {
+        // Surefire's forked JVM writes to a pipe: what a container's log driver is to the gateway.
+        assertThat(PlainConsolePattern.terminal()).isFalse();
     }
 
     @Test
