@@ -75,19 +75,6 @@ class RedisReadinessTests {
     }
 
     /**
-     * docs/operations.md: Lettuce's command observations are off (the store's timer covers each call),
-     * though this gateway sends Redis commands all the time.
-     */
-    @Test
-    void redisCommandsAreTimedByTheStoreNotByLettuce() {
-        this.gateway.client().post().uri("/orders/1").header("X-Client-Id", "c").header("Idempotency-Key", "k-lettuce")
-            .bodyValue("{}").exchange();
-        String scrape = this.management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-            .expectBody(String.class).returnResult().getResponseBody();
-        assertThat(scrape).contains("idempotency_store_seconds_count{").doesNotContain("lettuce_");
-    }
-
-    /**
      * The store talks to Redis through its own scripts: Spring Data's Redis repositories, which Spring
      * Boot would set up because the classes are there, are off (276 classes fewer at startup, bench/README.md).
      */
