@@ -24,20 +24,24 @@ import org.springframework.context.annotation.Bean;
  *
  * <p>Whether the observations are disabled is the registry's own answer for Lettuce's observation
  * name, so it follows {@code management.observations.enable.*} exactly as Spring Boot applies it
- * (and any other predicate). Ordered after Spring Boot's {@link LettuceObservationAutoConfiguration}:
- * customizers without an order are applied in the order they were registered, so this one has the
- * last word on the builder's tracing.
+ * (and any other predicate). It is asked once, when the Redis client's resources are built: a later
+ * change of the property does not bring the observations back without a restart. Ordered after
+ * Spring Boot's {@link LettuceObservationAutoConfiguration}: customizers without an order are
+ * applied in the order they were registered, so this one has the last word on the builder's tracing.
  */
 @AutoConfiguration(after = LettuceObservationAutoConfiguration.class)
-@ConditionalOnClass({ ClientResources.class, MicrometerTracing.class })
+@ConditionalOnClass({ ClientResources.class, MicrometerTracing.class, ClientResourcesBuilderCustomizer.class })
 @ConditionalOnBean(ObservationRegistry.class)
 public class LettuceTracingAutoConfiguration {
 
-    /** The name of Lettuce's command observations ({@code DefaultLettuceObservationConvention}). */
+    /** The name Lettuce's command observations have ({@code RedisObservation.REDIS_COMMAND_OBSERVATION}). */
     static final String OBSERVATION_NAME = "lettuce";
 
+    /** The service name Spring Boot gives Lettuce's {@link MicrometerTracing}. */
+    private static final String SERVICE_NAME = "Redis";
+
     @Bean
-    ClientResourcesBuilderCustomizer lettuceTracingOffWhileItsObservationsAre(ObservationRegistry registry) {
+    ClientResourcesBuilderCustomizer noLettuceTracingWithoutItsObservations(ObservationRegistry registry) {
         return builder -> {
             if (observationsDisabled(registry)) {
                 builder.tracing(Tracing.disabled());
@@ -46,7 +50,14 @@ public class LettuceTracingAutoConfiguration {
     }
 
     static boolean observationsDisabled(ObservationRegistry registry) {
-        return Observation.createNotStarted(OBSERVATION_NAME, () -> new LettuceObservationContext("Redis"), registry)
-            .isNoop();
+        try {
+            return Observation.createNotStarted(OBSERVATION_NAME, () -> new LettuceObservationContext(SERVICE_NAME),
+                    registry).isNoop();
+        }
+        catch (RuntimeException ex) {
+            // A predicate that looks at the command (which this context has not got) decides per
+            // command: leave Spring Boot's tracing in place and let it decide.
+            return false;
+        }
     }
 }

@@ -70,14 +70,14 @@ class LettuceObservationsTests {
 
     @Test
     void asShippedRedisCommandsAreTimedByTheStoreNotByLettuce() {
-        assertThat(scrapeAfterARequest(this.shipped)).contains("idempotency_store_seconds_count{")
+        assertThat(scrapeAfterARequest(this.shipped, "k-shipped")).contains("idempotency_store_seconds_count{")
             .doesNotContain("lettuce_");
     }
 
     @Test
     void enabledLettuceObservesEveryCommandAgain() {
         assertThat(tracing(this.observing).isEnabled()).isTrue();
-        assertThat(scrapeAfterARequest(this.observing)).contains("lettuce_seconds_count{");
+        assertThat(scrapeAfterARequest(this.observing, "k-observing")).contains("lettuce_seconds_count{");
     }
 
     private static Tracing tracing(GatewayInstance gateway) {
@@ -85,8 +85,8 @@ class LettuceObservationsTests {
         return factory.getRequiredNativeClient().getResources().tracing();
     }
 
-    private static String scrapeAfterARequest(GatewayInstance gateway) {
-        gateway.client().post().uri("/orders/1").header("X-Client-Id", "c").header("Idempotency-Key", "k-lettuce")
+    private static String scrapeAfterARequest(GatewayInstance gateway, String key) {
+        gateway.client().post().uri("/orders/1").header("X-Client-Id", "c").header("Idempotency-Key", key)
             .bodyValue("{}").exchange();
         return gateway.managementClient().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
             .expectBody(String.class).returnResult().getResponseBody();
