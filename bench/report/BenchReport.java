@@ -482,7 +482,7 @@ public class BenchReport {
                     r.meta("paced_connections", "?"), r.meta("paced_duration", "?"), r.meta("paced_reps", "?"));
             out.println("| # | scenario | rate req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 added over bare ms | p99 added over plain ms |");
             out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-            for (String id : List.of(BARE, PLAIN, "3b", "4", "7a")) {
+            for (String id : List.of(BARE, PLAIN, "3b", "4", "4o", "7a")) {
                 if (this.records.kind("paced", id).isEmpty()) {
                     continue;
                 }
