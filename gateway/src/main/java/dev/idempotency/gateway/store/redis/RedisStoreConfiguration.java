@@ -117,8 +117,8 @@ public class RedisStoreConfiguration {
      * {@value #COMMAND_TIMER_TICK_MILLIS} ms instead of Netty's 100. A command's timeout keeps the
      * command reachable until the next tick even when the answer came long before, and with it the
      * whole request that sent it: at 100 ms, 1,500 first requests a second left 2.6 MB of finished
-     * requests for every young collection to copy, and the pauses that copying took made the tail
-     * latency (bench/README.md, "Young collections in the tail"). A timeout now fires at most one
+     * requests for every young collection to copy, twice bare Spring Cloud Gateway's pause per
+     * collection (bench/README.md, "Young collections in the tail"). A timeout now fires at most one
      * tick late; the price is the timer waking 50 times a second while the gateway idles.
      */
     @Bean(destroyMethod = "stop")
