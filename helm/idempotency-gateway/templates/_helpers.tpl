@@ -367,6 +367,12 @@ not size its heap from the whole node.
 {{- with .values.jvm.trimNativeHeapIntervalMillis }}
 {{- $opts = append $opts (printf "-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=%d" (int64 .)) }}
 {{- end }}
+{{- /* Without a CPU limit the JVM would size its threads from the node's cores, not from what was measured. */}}
+{{- if not (dig "limits" "cpu" "" $res) }}
+{{- with .values.jvm.activeProcessorCount }}
+{{- $opts = append $opts (printf "-XX:ActiveProcessorCount=%d" (int64 .)) }}
+{{- end }}
+{{- end }}
 {{- $opts = append $opts "-XX:+ExitOnOutOfMemoryError" }}
 {{- with .values.jvm.extraOptions }}
 {{- $opts = append $opts . }}

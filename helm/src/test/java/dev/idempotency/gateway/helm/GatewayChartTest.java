@@ -201,7 +201,7 @@ class GatewayChartTest {
             // G1 named: in 448Mi the JVM's own choice would be the serial collector (bench/README.md).
             assertThat(env(manifests.gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
                 .isEqualTo("-XX:MaxRAMPercentage=25 -XX:MaxRAM=469762048 -XX:+UseG1GC -XX:+UnlockExperimentalVMOptions"
-                        + " -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError");
+                        + " -XX:TrimNativeHeapInterval=5000 -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError");
             assertThat(env(manifests.gatewayContainer())).containsEntry("MALLOC_ARENA_MAX", "2");
             assertThat(env(render(null, Map.of("jvm.mallocArenaMax", "")).gatewayContainer())).doesNotContainKey("MALLOC_ARENA_MAX");
             assertThat(manifests.gatewayContainer().get("resources")).isEqualTo(Map.of(
@@ -210,12 +210,27 @@ class GatewayChartTest {
             Manifests limited = render(null, Map.of("resources.limits.memory", "1Gi", "jvm.maxRAMPercentage", 75,
                     "jvm.extraOptions", "-Xss512k", "jvm.garbageCollector", "Serial", "jvm.trimNativeHeapIntervalMillis", 0));
             assertThat(env(limited.gatewayContainer()).get("JAVA_TOOL_OPTIONS")).isEqualTo(
-                    "-XX:MaxRAMPercentage=75 -XX:MaxRAM=1073741824 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k");
+                    "-XX:MaxRAMPercentage=75 -XX:MaxRAM=1073741824 -XX:+UseSerialGC -XX:ActiveProcessorCount=2"
+                    + " -XX:+ExitOnOutOfMemoryError -Xss512k");
             // Empty: the JVM's own choice.
             assertThat(env(render(null, Map.of("jvm.garbageCollector", "", "jvm.trimNativeHeapIntervalMillis", 1000))
                     .gatewayContainer()).get("JAVA_TOOL_OPTIONS"))
                 .isEqualTo("-XX:MaxRAMPercentage=25 -XX:MaxRAM=469762048 -XX:+UnlockExperimentalVMOptions"
-                        + " -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError");
+                        + " -XX:TrimNativeHeapInterval=1000 -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError");
+        }
+
+        @Test
+        void sizesTheJvmForTwoProcessorsUnlessTheContainerHasACpuLimit() {
+            // Without a CPU limit the JVM would count the node's cores (bench/README.md, "Processors").
+            assertThat(javaToolOptions(manifests)).contains(" -XX:ActiveProcessorCount=2 ");
+            assertThat(javaToolOptions(render(null, Map.of("jvm.activeProcessorCount", 4)))).contains(" -XX:ActiveProcessorCount=4 ");
+            assertThat(javaToolOptions(render(null, Map.of("jvm.activeProcessorCount", "")))).doesNotContain("ActiveProcessorCount");
+            // With a limit the JVM reads it from the container itself.
+            assertThat(javaToolOptions(render(null, Map.of("resources.limits.cpu", "1")))).doesNotContain("ActiveProcessorCount");
+        }
+
+        private String javaToolOptions(Manifests rendered) {
+            return (String) env(rendered.gatewayContainer()).get("JAVA_TOOL_OPTIONS");
         }
 
         @Test

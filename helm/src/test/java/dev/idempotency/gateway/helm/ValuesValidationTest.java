@@ -39,6 +39,8 @@ class ValuesValidationTest {
                 Arguments.of(Map.of("jvm.maxRAMPercentage", 100), "/jvm/maxRAMPercentage"),
                 Arguments.of(Map.of("jvm.trimNativeHeapIntervalMillis", -1), "/jvm/trimNativeHeapIntervalMillis"),
                 Arguments.of(Map.of("jvm.mallocArenaMax", 0), "/jvm/mallocArenaMax"),
+                Arguments.of(Map.of("jvm.activeProcessorCount", 0), "/jvm/activeProcessorCount"),
+                Arguments.of(Map.of("jvm.activeProcessorCount", "all"), "/jvm/activeProcessorCount"),
                 Arguments.of(Map.of("jvm.mallocArenaMax", "two"), "/jvm/mallocArenaMax"),
                 Arguments.of(Map.of("lifecycle.preStopSleepSeconds", "5s"), "/lifecycle/preStopSleepSeconds"),
                 Arguments.of(Map.of("upstream.url", "orders:8080"), "/upstream/url"),
