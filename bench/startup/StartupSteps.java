@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class StartupSteps {
 
     public static void main(String[] args) throws Exception {
         Class<?> main = Class.forName(args[0]);
-        String[] applicationArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
+        String[] applicationArgs = Arrays.copyOfRange(args, 1, args.length);
         SpringApplication application = new SpringApplication(main);
         BufferingApplicationStartup startup = new BufferingApplicationStartup(100_000);
         application.setApplicationStartup(startup);
@@ -57,7 +58,7 @@ public final class StartupSteps {
         }
     }
 
-    // The bean a step created, or what else it names; "-" for a phase of its own.
+    // The bean a step created; "-" for a step that is not about one bean.
     private static String subject(StartupStep step) {
         for (StartupStep.Tag tag : step.getTags()) {
             if (tag.getKey().equals("beanName")) {
