@@ -139,9 +139,9 @@ class FrameworkPropertyNamesTests {
     private static List<Path> texts() {
         List<Path> texts = new ArrayList<>(List.of(Path.of("../README.md"), Path.of("../helm/idempotency-gateway/README.md"),
                 Path.of("../helm/idempotency-gateway/values.yaml"), Path.of("src/main/resources/application.yml")));
-        for (String directory : List.of("../docs", "../helm/idempotency-gateway/templates")) {
+        for (String directory : List.of("../docs", "../helm/idempotency-gateway/templates", "../helm/idempotency-gateway/ci")) {
             try (Stream<Path> files = Files.walk(Path.of(directory))) {
-                files.filter(Files::isRegularFile).sorted().forEach(texts::add);
+                files.filter(file -> file.getFileName().toString().matches(".*\\.(md|ya?ml|tpl|txt)")).sorted().forEach(texts::add);
             }
             catch (IOException ex) {
                 throw new IllegalStateException(ex);
