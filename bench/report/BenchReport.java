@@ -122,6 +122,13 @@ public class BenchReport {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
+    /** Bare SCG's JVM options where they differ from the gateways' (runs before they were recorded had the gateways'). */
+    static String bareJvm(Records records) {
+        String gateway = records.meta("gateway_java_opts", "");
+        String bare = records.meta("bare_java_opts", gateway);
+        return bare.equals(gateway) ? "" : "; bare SCG JVM `" + bare + "`";
+    }
+
     static String f(double value, int decimals) {
         return Double.isNaN(value) ? "–" : String.format("%,." + decimals + "f", value);
     }
@@ -381,10 +388,10 @@ public class BenchReport {
             out.printf("Settings: `wrk -t%s -c%s`, %s s per measured run after a %s s warm-up (and %s s per scenario before the first "
                     + "round), %s round(s); the scenarios of a round run one after another, in reverse order every other round "
                     + "(A B ... B A), so drift does not favour one. Figures are medians over rounds; the spread is min–max. "
-                    + "Gateway JVM `%s`; upstream JVM `%s`; %s; %s; Redis %s; nginx %s. Every request is the same POST "
+                    + "Gateway JVM `%s`%s; upstream JVM `%s`; %s; %s; Redis %s; nginx %s. Every request is the same POST "
                     + "(89-byte JSON, `Idempotency-Key` + `X-Client-Id`), a new key each time except in the replay scenarios.%n%n",
                     r.meta("threads", "?"), r.meta("connections", "?"), r.meta("duration", "?"), r.meta("run_warmup", "?"),
-                    r.meta("warmup", "?"), r.meta("rounds", "?"), r.meta("gateway_java_opts", ""), r.meta("upstream_java_opts", ""),
+                    r.meta("warmup", "?"), r.meta("rounds", "?"), r.meta("gateway_java_opts", ""), bareJvm(r), r.meta("upstream_java_opts", ""),
                     r.meta("java", "?"), r.meta("wrk", "?"), r.meta("redis", "?"), r.meta("nginx", "not installed"));
 
             List<Double> others = this.runs.values().stream().flatMap(List::stream).map(Run::otherCores).toList();
