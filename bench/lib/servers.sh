@@ -28,11 +28,11 @@ upstream_orders() {
 }
 
 # The bare Spring Cloud Gateway of scenario 0: the starter and one route (bench/baseline), with
-# BARE_JAVA_OPTS: the gateways' JVM options unless set apart.
+# BARE_JAVA_OPTS (bench/run: the gateways' JVM options unless set apart).
 start_baseline() {
   free_port BARE_PORT
   # shellcheck disable=SC2206
-  local jvm=(${BARE_JAVA_OPTS:-$GATEWAY_JAVA_OPTS})
+  local jvm=($BARE_JAVA_OPTS)
   start_bg BARE_PID "$WORK/baseline.log" java "${jvm[@]}" \
     -cp "$BASELINE_DIR/target/classes:$(cat "$BASELINE_DIR/target/classpath.txt")" \
     dev.idempotency.bench.baseline.BaselineGateway --server.port="$BARE_PORT" --bench.upstream-url="http://127.0.0.1:$UPSTREAM_PORT"

@@ -1,12 +1,12 @@
 package dev.idempotency.gateway.config;
 
-import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.BeanUtils;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
@@ -206,7 +207,7 @@ class FrameworkPropertyNamesTests {
 
         /** Why setting this name would change nothing, if it would not; {@code a.b.*} stands for the settings under {@code a.b}. */
         Optional<String> problemWith(String mention) {
-            String name = mention.replaceAll("\\[[^\\]]*\\]", "").replaceAll("[.*]+$", "");
+            String name = withoutIndexes(mention).replaceAll("[.*]+$", "");
             boolean anyUnder = this.groupSources.containsKey(name)
                     || this.properties.keySet().stream().anyMatch(known -> known.startsWith(name + "."));
             if (mention.endsWith(".*")) {
@@ -253,8 +254,13 @@ class FrameworkPropertyNamesTests {
 
         /** Boot's two forms of a name as a variable: dashes dropped, and (the legacy form) dashes as underscores. */
         private static List<String> environmentForms(String name) {
-            String variable = name.replaceAll("\\[[^\\]]*\\]", "").replace('.', '_').toUpperCase(Locale.ROOT);
+            String variable = withoutIndexes(name).replace('.', '_').toUpperCase(Locale.ROOT);
             return List.of(variable.replace("-", ""), variable.replace('-', '_'));
+        }
+
+        /** {@code routes[0].uri} as {@code routes.uri}: list and map indexes name no property of their own. */
+        private static String withoutIndexes(String name) {
+            return name.replaceAll("\\[[^\\]]*\\]", "");
         }
 
         private static String parentOf(String name) {
@@ -268,17 +274,17 @@ class FrameworkPropertyNamesTests {
                     || type.startsWith("java.util.Collection") || type.endsWith("[]");
         }
 
-        /** A group whose source type binds the setting itself, though the metadata does not list it. */
+        /**
+         * A group whose source type binds the setting itself, though the metadata does not list it: a
+         * writable bean property whose name in Boot's dashed form is the setting's.
+         */
         private static boolean boundBySource(String sourceType, String relativeName) {
             if (sourceType.isEmpty() || relativeName.contains(".") || !ClassUtils.isPresent(sourceType, null)) {
                 return false;
             }
-            StringBuilder camel = new StringBuilder();
-            for (String part : relativeName.split("-")) {
-                camel.append(camel.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
-            }
-            PropertyDescriptor descriptor = BeanUtils.getPropertyDescriptor(ClassUtils.resolveClassName(sourceType, null), camel.toString());
-            return descriptor != null && descriptor.getWriteMethod() != null;
+            return Arrays.stream(BeanUtils.getPropertyDescriptors(ClassUtils.resolveClassName(sourceType, null)))
+                .anyMatch(descriptor -> descriptor.getWriteMethod() != null
+                        && DataObjectPropertyName.toDashedForm(descriptor.getName()).equals(relativeName));
         }
     }
 }
