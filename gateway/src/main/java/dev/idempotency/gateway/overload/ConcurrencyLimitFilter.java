@@ -45,7 +45,8 @@ public final class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
         this.maxConcurrentRequests = maxConcurrentRequests;
         this.retryAfter = retryAfter;
         this.meters = meters;
-        if (meters != null) {
+        // Off (0), nothing is counted: a gauge would read 0 however many requests were in flight.
+        if (meters != null && maxConcurrentRequests > 0) {
             Gauge.builder("idempotency.overload.in.flight", this.inFlight, AtomicInteger::get)
                 .description("Routed requests the gateway is working on now")
                 .register(meters);
