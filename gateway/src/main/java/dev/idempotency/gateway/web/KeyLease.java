@@ -81,9 +81,11 @@ final class KeyLease {
      * clock when work ends, or, if work left its result to be stored in the background, when that ends.
      */
     Mono<Void> renewWhile(Mono<Void> work, ExecutionClock clock) {
-        return Mono.defer(() -> {
+        return Mono.deferContextual(request -> {
             this.clock = clock;
-            clock.start(this::renewOnce, this.policy.renewalInterval());
+            // The clock subscribes each renewal itself, outside the request's subscription: the
+            // request's context goes with it, so that a renewal is observed in the request's trace.
+            clock.start(() -> renewOnce().contextWrite(request), this.policy.renewalInterval());
             return work.doFinally(signal -> {
                 if (!this.storingInBackground) {
                     clock.stop();

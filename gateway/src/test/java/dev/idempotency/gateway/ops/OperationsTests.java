@@ -100,10 +100,14 @@ class OperationsTests {
             .withHeader("Content-Type", "application/json").withBody("{\"orderId\":\"42\"}")));
         this.upstream.stubFor(post(urlPathMatching("/(metered|admin)/slow.*")).willReturn(aResponse().withStatus(201)
             .withFixedDelay(1500).withBody("{\"orderId\":\"43\"}")));
+        this.upstream.stubFor(post(urlPathMatching("/traced-slow/.*")).willReturn(aResponse().withStatus(201)
+            .withFixedDelay(1000).withBody("{\"orderId\":\"44\"}")));
         String uri = this.upstream.baseUrl();
         Routes routes = Routes.create();
         routes.route("metered", uri).path("/metered/**").filter("Idempotency")
             .route("traced", uri).path("/traced/**").filter("Idempotency")
+            // a lease renewed every 200 ms, by an upstream that answers after a second
+            .route("traced-slow", uri).path("/traced-slow/**").filter("Idempotency", Map.of("lockTimeout", "600ms"))
             .route("baggage", uri).path("/baggage/**")
             .route("audited", uri).path("/audited/**").filter("Idempotency")
             .route("audited-body-key", uri).path("/audited-body-key/**")
@@ -370,6 +374,24 @@ class OperationsTests {
             assertThat(claim.getParentSpanId()).isNotEqualTo("0000000000000000");
         }
 
+        /** Renewals run on the lease's clock, not in the request's subscription, and are still in its trace. */
+        @Test
+        void theLeasesRenewalsAreSpansInTheRequestsTrace() {
+            InMemorySpanExporter spans = OperationsTests.this.gateway.context().getBean(InMemorySpanExporter.class);
+            assertThat(send("/traced-slow/orders", newKey(), "{}").getStatus().value()).isEqualTo(201);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> storeSpans(spans, "traced-slow").stream()
+                .anyMatch(span -> span.getName().equals("idempotency.store complete")));
+            List<SpanData> renewals = storeSpans(spans, "traced-slow").stream()
+                .filter(span -> span.getName().equals("idempotency.store renew"))
+                .toList();
+            assertThat(renewals).isNotEmpty()
+                .allSatisfy(renewal -> assertThat(attribute(renewal, "outcome")).isEqualTo("renewed"));
+            String traceId = OperationsTests.this.upstream.findAll(postRequestedFor(urlPathEqualTo("/traced-slow/orders")))
+                .get(0).getHeader("traceparent").split("-")[1];
+            assertThat(renewals).extracting(SpanData::getTraceId).containsOnly(traceId);
+        }
+
         @Test
         void baggageIsNotParsedButAClientsBaggageHeaderReachesTheUpstreamUnchanged() {
             List<TextMapPropagator> propagators = OperationsTests.this.gateway.context()
@@ -389,9 +411,13 @@ class OperationsTests {
         }
 
         private List<SpanData> storeSpans(InMemorySpanExporter spans) {
+            return storeSpans(spans, "traced");
+        }
+
+        private List<SpanData> storeSpans(InMemorySpanExporter spans, String route) {
             return spans.getFinishedSpanItems().stream()
                 .filter(span -> span.getName().startsWith("idempotency.store "))
-                .filter(span -> "traced".equals(attribute(span, "route")))
+                .filter(span -> route.equals(attribute(span, "route")))
                 .toList();
         }
 
