@@ -28,9 +28,10 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  * <p>The meters are the ones Micrometer's {@code DefaultMeterObservationHandler} would register
  * for an Observation of that name, but recorded directly: a full Observation per operation (a
  * context, key values, a tracing context, a meter lookup per stop) cost more gateway CPU than the
- * Redis call it measured. An Observation is still made where a span would be kept: under a
- * sampled request span, or with no request span at all (then the sampler decides, as before).
- * Under an unsampled request span the child span would be dropped anyway.
+ * Redis call it measured. An Observation is made only where its span is kept: under a sampled
+ * request span. Under an unsampled one the child span would be dropped anyway; with no request
+ * span at all (the server observation turned off, a result stored again in the background after
+ * the response) it would start a trace of one store call that no request leads to.
  */
 final class StoreObservation {
 
@@ -65,7 +66,7 @@ final class StoreObservation {
         return Mono.deferContextual(context -> {
             // WebFlux puts the request's observation in the Reactor context: the span becomes its child.
             Observation parent = context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
-            if (!this.registry.isNoop() && (parent == null || isSampled(parent))) {
+            if (parent != null && !this.registry.isNoop() && isSampled(parent)) {
                 return observed(operation, routeId, call, outcome, whenEmpty, parent);
             }
             return timed(operation, call, outcome, whenEmpty);
