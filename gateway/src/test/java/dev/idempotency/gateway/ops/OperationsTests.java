@@ -100,7 +100,7 @@ class OperationsTests {
             .withHeader("Content-Type", "application/json").withBody("{\"orderId\":\"42\"}")));
         this.upstream.stubFor(post(urlPathMatching("/(metered|admin)/slow.*")).willReturn(aResponse().withStatus(201)
             .withFixedDelay(1500).withBody("{\"orderId\":\"43\"}")));
-        this.upstream.stubFor(post(urlPathMatching("/traced-slow/.*")).willReturn(aResponse().withStatus(201)
+        this.upstream.stubFor(post(urlPathMatching("/traced-slow[^/]*/.*")).willReturn(aResponse().withStatus(201)
             .withFixedDelay(1000).withBody("{\"orderId\":\"44\"}")));
         String uri = this.upstream.baseUrl();
         Routes routes = Routes.create();
@@ -108,6 +108,8 @@ class OperationsTests {
             .route("traced", uri).path("/traced/**").filter("Idempotency")
             // a lease renewed every 200 ms, by an upstream that answers after a second
             .route("traced-slow", uri).path("/traced-slow/**").filter("Idempotency", Map.of("lockTimeout", "600ms"))
+            .route("traced-slow-unsampled", uri).path("/traced-slow-unsampled/**")
+                .filter("Idempotency", Map.of("lockTimeout", "600ms"))
             .route("baggage", uri).path("/baggage/**")
             .route("audited", uri).path("/audited/**").filter("Idempotency")
             .route("audited-body-key", uri).path("/audited-body-key/**")
@@ -390,6 +392,25 @@ class OperationsTests {
             String traceId = OperationsTests.this.upstream.findAll(postRequestedFor(urlPathEqualTo("/traced-slow/orders")))
                 .get(0).getHeader("traceparent").split("-")[1];
             assertThat(renewals).extracting(SpanData::getTraceId).containsOnly(traceId);
+        }
+
+        /** ... and in a trace the client did not sample, neither they nor any other store operation is a span. */
+        @Test
+        void theLeasesRenewalsInAnUnsampledTraceAreTimedOnly() {
+            InMemorySpanExporter spans = OperationsTests.this.gateway.context().getBean(InMemorySpanExporter.class);
+            Timer renewed = OperationsTests.this.meters.timer("idempotency.store", "error", "none", "operation", "renew",
+                    "outcome", "renewed");
+            long renewedBefore = renewed.count();
+
+            OperationsTests.this.client.post().uri("/traced-slow-unsampled/orders").contentType(MediaType.APPLICATION_JSON)
+                .header("X-Client-Id", CLIENT).header("Idempotency-Key", newKey())
+                .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00")
+                .bodyValue("{}").exchange().expectStatus().isCreated();
+
+            assertThat(renewed.count()).isGreaterThan(renewedBefore);
+            // Spans are exported every 50 ms here: wait for a few exports before looking.
+            await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(storeSpans(spans, "traced-slow-unsampled")).isEmpty();
         }
 
         @Test

@@ -3,22 +3,30 @@ package dev.idempotency.gateway.ops;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.idempotency.gateway.testsupport.GatewayWithUpstream;
+import dev.idempotency.gateway.testsupport.GatewayInstance;
 import dev.idempotency.gateway.testsupport.Routes;
+import dev.idempotency.gateway.testsupport.Upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -30,10 +38,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * docs/operations.md, "What a request costs, and what you can turn off": each of the four settings
- * that table names takes away what the table says and nothing else. Requests are still executed
- * once and replayed, and the gateway's own metrics and audit events stay. As shipped, the same
- * gateway has all of it.
+ * in that table, alone and all together, takes away what its row says and nothing else. One gateway
+ * per case, as shipped but for the case's settings; what it serves is compared with what the
+ * shipped gateway serves for the same requests: the metrics in its scrape, the upstream's
+ * {@code traceparent}, the audit line's {@code trace_id}, where the actuator answers. Requests are
+ * executed once and replayed throughout.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
 class PerRequestFeaturesTests {
 
@@ -41,146 +52,196 @@ class PerRequestFeaturesTests {
 
     private static final String CLIENT_TRACEPARENT = "00-" + CLIENT_TRACE_ID + "-00f067aa0ba902b7-01";
 
-    private static List<String> gatewayProperties(String upstream, String... more) {
-        List<String> properties = new ArrayList<>(Routes.create()
-            .route("orders", upstream).path("/orders/**").filter("Idempotency")
-            .route("plain", upstream).path("/plain/**")
-            // only trafficThenScrape sends here, so that its counts are exact whatever ran before
-            .route("counted", upstream).path("/counted/**").filter("Idempotency")
-            .properties());
-        properties.addAll(List.of(more));
-        return properties;
+    private static final String SERVER_OBSERVATION_OFF = "management.observations.enable.http.server.requests=false";
+
+    private static final String GATEWAY_TIMER_OFF = "spring.cloud.gateway.server.webflux.metrics.enabled=false";
+
+    private static final String OVERLOAD_LIMIT_OFF = "idempotency.overload.max-concurrent-requests=0";
+
+    private static final String ACTUATOR_OFF_THE_TRAFFIC_PORT = "management.server.port=0";
+
+    /** One row of the table, or all of them: its settings and the metrics they take away. */
+    record Case(String name, List<String> settings, Set<String> metricsLost) {
+
+        boolean serverObservationOff() {
+            return this.settings.contains(SERVER_OBSERVATION_OFF);
+        }
+
+        boolean actuatorOffTheTrafficPort() {
+            return this.settings.contains(ACTUATOR_OFF_THE_TRAFFIC_PORT);
+        }
+
+        @Override
+        public String toString() {
+            return this.name;
+        }
     }
 
-    private static void created(WireMockServer upstream) {
-        upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
+    static Stream<Case> cases() {
+        Set<String> serverMetrics = Set.of("http_server_requests_seconds", "http_server_requests_active_seconds");
+        Set<String> gatewayTimer = Set.of("spring_cloud_gateway_requests_seconds", "spring_cloud_gateway_routes_count");
+        Set<String> overloadGauge = Set.of("idempotency_overload_in_flight");
+        Set<String> all = Stream.of(serverMetrics, gatewayTimer, overloadGauge).flatMap(Set::stream)
+            .collect(Collectors.toSet());
+        return Stream.of(
+                new Case("server observation off", List.of(SERVER_OBSERVATION_OFF), serverMetrics),
+                new Case("gateway request timer off", List.of(GATEWAY_TIMER_OFF), gatewayTimer),
+                new Case("overload limit off", List.of(OVERLOAD_LIMIT_OFF), overloadGauge),
+                new Case("actuator off the traffic port", List.of(ACTUATOR_OFF_THE_TRAFFIC_PORT), Set.of()),
+                new Case("all four off",
+                        List.of(SERVER_OBSERVATION_OFF, GATEWAY_TIMER_OFF, OVERLOAD_LIMIT_OFF, ACTUATOR_OFF_THE_TRAFFIC_PORT),
+                        all));
+    }
+
+    WireMockServer upstream;
+
+    /** The metric names the shipped gateway serves after {@link #traffic}. */
+    Set<String> shippedMetrics;
+
+    @BeforeAll
+    void startUpstreamAndReadTheShippedGateway(CapturedOutput output) {
+        this.upstream = Upstream.start();
+        stubUpstream();
+        try (GatewayInstance shipped = start(List.of(), "audited-shipped")) {
+            traffic(shipped);
+            this.shippedMetrics = metricNames(scrape(shipped.client()));
+            assertThat(this.shippedMetrics).contains("http_server_requests_seconds", "http_server_requests_active_seconds",
+                    "spring_cloud_gateway_requests_seconds", "idempotency_overload_in_flight", "idempotency_requests_total");
+            assertThat(upstreamTraceparent("/plain/with-trace")).startsWith("00-" + CLIENT_TRACE_ID + "-")
+                .isNotEqualTo(CLIENT_TRACEPARENT);
+            assertThat(upstreamTraceparent("/plain/without-trace")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+            assertThat(auditLine(output, "audited-shipped")).contains(" trace_id=" + CLIENT_TRACE_ID);
+            shipped.client().get().uri("/actuator/health").exchange().expectStatus().isOk();
+        }
+    }
+
+    @AfterAll
+    void stopUpstream() {
+        this.upstream.stop();
+    }
+
+    @BeforeEach
+    void resetUpstream() {
+        this.upstream.resetAll();
+        stubUpstream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void takesAwayWhatItsRowSaysAndNothingElse(Case turnedOff, CapturedOutput output) {
+        String audited = "audited-" + turnedOff.name().replace(' ', '-');
+        try (GatewayInstance gateway = start(turnedOff.settings(), audited)) {
+            traffic(gateway);
+            WebTestClient management = turnedOff.actuatorOffTheTrafficPort() ? gateway.managementClient() : gateway.client();
+            Set<String> metrics = metricNames(scrape(management));
+
+            Set<String> lost = new TreeSet<>(this.shippedMetrics);
+            lost.removeAll(metrics);
+            assertThat(lost).as("metrics the shipped gateway serves and this one does not")
+                .isEqualTo(new TreeSet<>(turnedOff.metricsLost()));
+            assertThat(metrics).as("metrics this gateway serves and the shipped one does not")
+                .isSubsetOf(this.shippedMetrics);
+
+            if (turnedOff.serverObservationOff()) {
+                assertThat(upstreamTraceparent("/plain/with-trace")).isEqualTo(CLIENT_TRACEPARENT);
+                assertThat(this.upstream.findAll(postRequestedFor(urlPathEqualTo("/plain/without-trace"))).get(0)
+                    .containsHeader("traceparent")).isFalse();
+                assertThat(auditLine(output, audited)).contains("outcome=executed").doesNotContain("trace_id");
+            }
+            else {
+                assertThat(upstreamTraceparent("/plain/with-trace")).startsWith("00-" + CLIENT_TRACE_ID + "-")
+                    .isNotEqualTo(CLIENT_TRACEPARENT);
+                assertThat(upstreamTraceparent("/plain/without-trace")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+                assertThat(auditLine(output, audited)).contains(" trace_id=" + CLIENT_TRACE_ID);
+            }
+
+            if (turnedOff.actuatorOffTheTrafficPort()) {
+                gateway.client().get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+            }
+            management.get().uri("/actuator/health").exchange().expectStatus().isOk();
+        }
+    }
+
+    /** A gateway as shipped but for {@code settings}; {@code auditedRoute}, a route id of its own, finds its audit line. */
+    private GatewayInstance start(List<String> settings, String auditedRoute) {
+        String uri = this.upstream.baseUrl();
+        List<String> properties = new ArrayList<>(Routes.create()
+            .route("orders", uri).path("/orders/**").filter("Idempotency")
+            .route(auditedRoute, uri).path("/audited/**").filter("Idempotency")
+            .route("plain", uri).path("/plain/**")
+            .properties());
+        properties.addAll(settings);
+        return GatewayInstance.start(properties);
+    }
+
+    private void stubUpstream() {
+        this.upstream.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(201)
             .withHeader("Content-Type", "application/json").withBody("{\"orderId\":\"42\"}")));
     }
 
-    private static EntityExchangeResult<String> send(GatewayWithUpstream fixture, String path, String key) {
-        return fixture.client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
-            .header("X-Client-Id", "c-1").header("Idempotency-Key", key).header("traceparent", CLIENT_TRACEPARENT)
-            .bodyValue("{\"sku\":\"A-1\"}")
+    /**
+     * A keyed request sent twice (executed once, then replayed), one to the audited route, and two on
+     * the plain route, with and without the client's trace context.
+     */
+    private void traffic(GatewayInstance gateway) {
+        String key = UUID.randomUUID().toString();
+        assertThat(send(gateway, "/orders", key, CLIENT_TRACEPARENT).getResponseHeaders()
+            .containsHeader("Idempotent-Replayed")).isFalse();
+        EntityExchangeResult<String> replay = send(gateway, "/orders", key, CLIENT_TRACEPARENT);
+        assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.getResponseBody()).isEqualTo("{\"orderId\":\"42\"}");
+        assertThat(this.upstream.findAll(postRequestedFor(urlPathEqualTo("/orders")))).hasSize(1);
+        send(gateway, "/audited", UUID.randomUUID().toString(), CLIENT_TRACEPARENT);
+        send(gateway, "/plain/with-trace", UUID.randomUUID().toString(), CLIENT_TRACEPARENT);
+        send(gateway, "/plain/without-trace", UUID.randomUUID().toString(), null);
+    }
+
+    private static EntityExchangeResult<String> send(GatewayInstance gateway, String path, String key, String traceparent) {
+        WebTestClient.RequestBodySpec request = gateway.client().post().uri(path).contentType(MediaType.APPLICATION_JSON)
+            .header("X-Client-Id", "c-1").header("Idempotency-Key", key);
+        if (traceparent != null) {
+            request.header("traceparent", traceparent);
+        }
+        return request.bodyValue("{\"sku\":\"A-1\"}")
             .exchange().expectStatus().isCreated().expectBody(String.class).returnResult();
     }
 
-    /** One keyed request sent twice (executed, then replayed) and one on the plain route; the scrape after them. */
-    private static String trafficThenScrape(GatewayWithUpstream fixture) {
-        String key = UUID.randomUUID().toString();
-        assertThat(send(fixture, "/counted/orders", key).getResponseHeaders().containsHeader("Idempotent-Replayed"))
-            .isFalse();
-        EntityExchangeResult<String> replay = send(fixture, "/counted/orders", key);
-        assertThat(replay.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
-        assertThat(replay.getResponseBody()).isEqualTo("{\"orderId\":\"42\"}");
-        assertThat(fixture.upstream().findAll(postRequestedFor(urlPathEqualTo("/counted/orders")))).hasSize(1);
-        send(fixture, "/plain/orders", UUID.randomUUID().toString());
-        return fixture.gateway().managementClient().get().uri("/actuator/prometheus").exchange()
+    private static String scrape(WebTestClient management) {
+        return management.get().uri("/actuator/prometheus").exchange()
             .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
     }
 
-    private static String upstreamTraceparent(GatewayWithUpstream fixture, String path) {
-        List<LoggedRequest> calls = fixture.upstream().findAll(postRequestedFor(urlPathEqualTo(path)));
+    /**
+     * The metrics of a Prometheus scrape (its {@code # TYPE} lines, a timer's {@code _max} gauge
+     * under the timer's name), but the JVM's: whether {@code jvm_gc_pause_seconds} is there yet
+     * depends on whether a collection has run.
+     */
+    private static Set<String> metricNames(String scrape) {
+        return scrape.lines()
+            .filter(line -> line.startsWith("# TYPE "))
+            .map(line -> line.split(" ")[2])
+            .map(name -> name.endsWith("_max") ? name.substring(0, name.length() - "_max".length()) : name)
+            .filter(name -> !name.startsWith("jvm_"))
+            .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The one traceparent of the one upstream call to {@code path}. */
+    private String upstreamTraceparent(String path) {
+        List<LoggedRequest> calls = this.upstream.findAll(postRequestedFor(urlPathEqualTo(path)));
         assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getHeaders().getHeader("traceparent").values()).hasSize(1);
         return calls.get(0).getHeader("traceparent");
     }
 
-    /**
-     * The human-readable audit line of a request sent to /orders, written by the audit log's own
-     * thread. Every request here carries the same traceparent, so a line a test before this one
-     * logged late would read the same.
-     */
-    private static String auditLine(GatewayWithUpstream fixture, CapturedOutput output) {
-        send(fixture, "/orders", UUID.randomUUID().toString());
-        await().atMost(Duration.ofSeconds(10)).until(() -> !auditLines(output).isEmpty());
-        return auditLines(output).get(0);
+    /** The audit line, written by the audit log's own thread, of the one request sent to {@code auditedRoute}. */
+    private static String auditLine(CapturedOutput output, String auditedRoute) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> auditLines(output, auditedRoute).size() == 1);
+        return auditLines(output, auditedRoute).get(0);
     }
 
-    private static List<String> auditLines(CapturedOutput output) {
+    private static List<String> auditLines(CapturedOutput output, String auditedRoute) {
         return output.getOut().lines()
-            .filter(line -> line.contains("idempotency.audit") && line.contains(": executed route=orders "))
+            .filter(line -> line.contains("idempotency.audit") && line.contains(": executed route=" + auditedRoute + " "))
             .toList();
-    }
-
-    private static void theGatewaysOwnMetricsCount(String scrape) {
-        assertThat(Management.prometheusSample(scrape, "idempotency_requests_total{outcome=\"executed\",route=\"counted\"}"))
-            .isEqualTo(1.0);
-        assertThat(Management.prometheusSample(scrape, "idempotency_requests_total{outcome=\"replayed\",route=\"counted\"}"))
-            .isEqualTo(1.0);
-    }
-
-    @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class AsShipped {
-
-        // The management port of its own is the chart's; the jar's default shares the traffic port.
-        @RegisterExtension
-        final GatewayWithUpstream fixture = new GatewayWithUpstream(
-                upstream -> gatewayProperties(upstream, "management.server.port=0"), PerRequestFeaturesTests::created);
-
-        @Test
-        void theScrapeHasTheServerTimerTheGatewayTimerAndTheOverloadGauge() {
-            String scrape = trafficThenScrape(this.fixture);
-
-            assertThat(scrape).contains("\nhttp_server_requests_seconds_count{")
-                .contains("\nspring_cloud_gateway_requests_seconds_count{")
-                .contains("\nidempotency_overload_in_flight ");
-            theGatewaysOwnMetricsCount(scrape);
-        }
-
-        @Test
-        void theUpstreamsTraceparentHasTheGatewaysServerSpanAsItsParent() {
-            send(this.fixture, "/plain/orders", UUID.randomUUID().toString());
-
-            assertThat(upstreamTraceparent(this.fixture, "/plain/orders"))
-                .startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
-                .isNotEqualTo(CLIENT_TRACEPARENT);
-        }
-
-        @Test
-        void theAuditLineNamesTheTrace(CapturedOutput output) {
-            assertThat(auditLine(this.fixture, output)).contains(" trace_id=" + CLIENT_TRACE_ID);
-        }
-    }
-
-    @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class AllFourOff {
-
-        @RegisterExtension
-        final GatewayWithUpstream fixture = new GatewayWithUpstream(upstream -> gatewayProperties(upstream,
-                "management.observations.enable.http.server.requests=false",
-                "spring.cloud.gateway.server.webflux.metrics.enabled=false",
-                "idempotency.overload.max-concurrent-requests=0",
-                "management.server.port=0"), PerRequestFeaturesTests::created);
-
-        @Test
-        void theirMetersAreGoneAndTheGatewaysOwnStay() {
-            String scrape = trafficThenScrape(this.fixture);
-
-            assertThat(scrape).doesNotContain("http_server_requests_seconds")
-                .doesNotContain("spring_cloud_gateway_requests_seconds")
-                .doesNotContain("idempotency_overload_in_flight");
-            theGatewaysOwnMetricsCount(scrape);
-        }
-
-        @Test
-        void theUpstreamGetsTheClientsTraceparentAsSent() {
-            send(this.fixture, "/plain/orders", UUID.randomUUID().toString());
-            send(this.fixture, "/orders", UUID.randomUUID().toString());
-
-            assertThat(upstreamTraceparent(this.fixture, "/plain/orders")).isEqualTo(CLIENT_TRACEPARENT);
-            assertThat(upstreamTraceparent(this.fixture, "/orders")).isEqualTo(CLIENT_TRACEPARENT);
-        }
-
-        @Test
-        void theAuditLineHasNoTraceButIsStillWritten(CapturedOutput output) {
-            assertThat(auditLine(this.fixture, output)).contains("outcome=executed").doesNotContain("trace_id");
-        }
-
-        @Test
-        void theActuatorIsNotOnTheTrafficPort() {
-            this.fixture.client().get().uri("/actuator/health").exchange().expectStatus().isNotFound();
-            this.fixture.gateway().managementClient().get().uri("/actuator/health").exchange().expectStatus().isOk();
-        }
     }
 }
