@@ -479,24 +479,30 @@ public class BenchReport {
 
             out.println("## Latency at half saturation (open loop)");
             out.println();
-            out.printf("Rate: %s req/s, half the median saturation throughput of scenario %s (%s req/s) above. wrk has no "
-                    + "constant-rate mode and wrk2 is not in Debian, so `bench/wrk/paced.lua` paces wrk itself (`-t%s -c%s`, %s s "
-                    + "per run, %s run(s) per scenario, interleaved): each thread sends on a fixed schedule and each latency is "
-                    + "measured from the moment the request was *meant* to be sent (carried in an `X-Bench-T0` header that the "
-                    + "upstream echoes), so a stall is charged to every request it delays (no coordinated omission).%n%n",
-                    r.meta("half_saturation_rate", "?"), r.meta("saturation_reference", PLAIN),
-                    r.meta("reference_saturation", r.meta("plain_saturation", "?")), r.meta("threads", "?"),
-                    r.meta("paced_connections", "?"), r.meta("paced_duration", "?"), r.meta("paced_reps", "?"));
-            out.println("| # | scenario | rate req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 added over bare ms | p99 added over plain ms |");
-            out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-            for (String id : List.of(BARE, PLAIN, "3b", "4", "4o", "7a")) {
-                if (this.records.kind("paced", id).isEmpty()) {
-                    continue;
+            List<String> pacedScenarios = List.of(BARE, PLAIN, "3b", "4", "4o", "7a");
+            if (pacedScenarios.stream().allMatch(id -> this.records.kind("paced", id).isEmpty())) {
+                out.printf("Not measured: the scenario whose saturation sets the rate (4, or 3 without it) was not run.%n");
+            }
+            else {
+                out.printf("Rate: %s req/s, half the median saturation throughput of scenario %s (%s req/s) above. wrk has no "
+                        + "constant-rate mode and wrk2 is not in Debian, so `bench/wrk/paced.lua` paces wrk itself (`-t%s -c%s`, %s s "
+                        + "per run, %s run(s) per scenario, interleaved): each thread sends on a fixed schedule and each latency is "
+                        + "measured from the moment the request was *meant* to be sent (carried in an `X-Bench-T0` header that the "
+                        + "upstream echoes), so a stall is charged to every request it delays (no coordinated omission).%n%n",
+                        r.meta("half_saturation_rate", "?"), r.meta("saturation_reference", PLAIN),
+                        r.meta("reference_saturation", r.meta("plain_saturation", "?")), r.meta("threads", "?"),
+                        r.meta("paced_connections", "?"), r.meta("paced_duration", "?"), r.meta("paced_reps", "?"));
+                out.println("| # | scenario | rate req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 added over bare ms | p99 added over plain ms |");
+                out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+                for (String id : pacedScenarios) {
+                    if (this.records.kind("paced", id).isEmpty()) {
+                        continue;
+                    }
+                    out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id), r.meta("half_saturation_rate", "?"),
+                            f(pacedThroughput(id), 0), f(paced(id, "p50_us"), 2), f(paced(id, "p99_us"), 2), f(paced(id, "p999_us"), 2),
+                            id.equals(BARE) ? "" : f(paced(id, "p99_us") - paced(BARE, "p99_us"), 2),
+                            id.equals(PLAIN) || id.equals(BARE) ? "" : f(paced(id, "p99_us") - paced(PLAIN, "p99_us"), 2));
                 }
-                out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", id, this.labels.get(id), r.meta("half_saturation_rate", "?"),
-                        f(pacedThroughput(id), 0), f(paced(id, "p50_us"), 2), f(paced(id, "p99_us"), 2), f(paced(id, "p999_us"), 2),
-                        id.equals(BARE) ? "" : f(paced(id, "p99_us") - paced(BARE, "p99_us"), 2),
-                        id.equals(PLAIN) || id.equals(BARE) ? "" : f(paced(id, "p99_us") - paced(PLAIN, "p99_us"), 2));
             }
             out.println();
 
