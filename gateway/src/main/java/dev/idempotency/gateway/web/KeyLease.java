@@ -85,6 +85,8 @@ final class KeyLease {
             this.clock = clock;
             // The clock subscribes each renewal itself, outside the request's subscription: the
             // request's context goes with it, so that a renewal is observed in the request's trace.
+            // The context (and the request observation in it) lives as long as the renewals, which
+            // is past the response only while its result is stored in the background.
             clock.start(() -> renewOnce().contextWrite(request), this.policy.renewalInterval());
             return work.doFinally(signal -> {
                 if (!this.storingInBackground) {

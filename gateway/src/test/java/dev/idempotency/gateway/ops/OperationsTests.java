@@ -394,9 +394,12 @@ class OperationsTests {
             assertThat(renewals).extracting(SpanData::getTraceId).containsOnly(traceId);
         }
 
-        /** ... and in a trace the client did not sample, neither they nor any other store operation is a span. */
+        /**
+         * ... and in a trace the client did not sample they start no trace of their own, as each did
+         * when renewals ran without the request's context (a root span, sampled here at 1.0).
+         */
         @Test
-        void theLeasesRenewalsInAnUnsampledTraceAreTimedOnly() {
+        void theLeasesRenewalsInAnUnsampledTraceStartNoTracesOfTheirOwn() {
             InMemorySpanExporter spans = OperationsTests.this.gateway.context().getBean(InMemorySpanExporter.class);
             Timer renewed = OperationsTests.this.meters.timer("idempotency.store", "error", "none", "operation", "renew",
                     "outcome", "renewed");

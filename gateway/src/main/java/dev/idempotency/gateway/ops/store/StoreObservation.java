@@ -29,9 +29,10 @@ import dev.idempotency.gateway.core.StoreUnavailableException;
  * for an Observation of that name, but recorded directly: a full Observation per operation (a
  * context, key values, a tracing context, a meter lookup per stop) cost more gateway CPU than the
  * Redis call it measured. An Observation is made only where its span is kept: under a sampled
- * request span. Under an unsampled one the child span would be dropped anyway; with no request
- * span at all (the server observation turned off, a result stored again in the background after
- * the response) it would start a trace of one store call that no request leads to.
+ * request span. Under an unsampled one the child span would be dropped anyway, and under the no-op
+ * observation WebFlux gives a request when the server observation is off there is no span. With
+ * no request observation at all (a result stored in the background because the store was down when
+ * the response went out) it would start a trace of one store call that no request leads to.
  */
 final class StoreObservation {
 
