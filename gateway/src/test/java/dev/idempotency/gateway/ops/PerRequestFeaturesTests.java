@@ -107,10 +107,7 @@ class PerRequestFeaturesTests {
             this.shippedMetrics = metricNames(scrape(shipped.client()));
             assertThat(this.shippedMetrics).contains("http_server_requests_seconds", "http_server_requests_active_seconds",
                     "spring_cloud_gateway_requests_seconds", "idempotency_overload_in_flight", "idempotency_requests_total");
-            assertThat(upstreamTraceparent("/plain/with-trace")).startsWith("00-" + CLIENT_TRACE_ID + "-")
-                .isNotEqualTo(CLIENT_TRACEPARENT);
-            assertThat(upstreamTraceparent("/plain/without-trace")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
-            assertThat(auditLine(output, "audited-shipped")).contains(" trace_id=" + CLIENT_TRACE_ID);
+            theServerSpanIsThere(output, "audited-shipped");
             shipped.client().get().uri("/actuator/health").exchange().expectStatus().isOk();
         }
     }
@@ -149,10 +146,7 @@ class PerRequestFeaturesTests {
                 assertThat(auditLine(output, audited)).contains("outcome=executed").doesNotContain("trace_id");
             }
             else {
-                assertThat(upstreamTraceparent("/plain/with-trace")).startsWith("00-" + CLIENT_TRACE_ID + "-")
-                    .isNotEqualTo(CLIENT_TRACEPARENT);
-                assertThat(upstreamTraceparent("/plain/without-trace")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
-                assertThat(auditLine(output, audited)).contains(" trace_id=" + CLIENT_TRACE_ID);
+                theServerSpanIsThere(output, audited);
             }
 
             if (turnedOff.actuatorOffTheTrafficPort()) {
@@ -160,6 +154,17 @@ class PerRequestFeaturesTests {
             }
             management.get().uri("/actuator/health").exchange().expectStatus().isOk();
         }
+    }
+
+    /**
+     * What the server span gives, as shipped: the upstream's traceparent continues the client's trace
+     * (or starts one) under the gateway's span, and the audit line names the trace.
+     */
+    private void theServerSpanIsThere(CapturedOutput output, String auditedRoute) {
+        assertThat(upstreamTraceparent("/plain/with-trace")).startsWith("00-" + CLIENT_TRACE_ID + "-")
+            .isNotEqualTo(CLIENT_TRACEPARENT);
+        assertThat(upstreamTraceparent("/plain/without-trace")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+        assertThat(auditLine(output, auditedRoute)).contains(" trace_id=" + CLIENT_TRACE_ID);
     }
 
     /** A gateway as shipped but for {@code settings}; {@code auditedRoute}, a route id of its own, finds its audit line. */
